@@ -1,0 +1,41 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+
+.PHONY: env run test ui lint format clean
+
+# uv itself lives in its own small virtual environment, so nothing is installed outside the project.
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# The environment is created from the lock file exactly (`--frozen`: never re-resolved).
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+env: $(VENV)/.synced
+
+run: env  ## build tables, warehouse and release from the seeds folder
+	$(VENV)/bin/daily-papers build
+
+test: env  ## run the whole test suite
+	$(VENV)/bin/pytest
+
+ui: env  ## Dagster UI on http://127.0.0.1:3000
+	$(VENV)/bin/daily-papers ui
+
+lint: env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: env
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:  ## remove built outputs (keeps seeds and code)
+	rm -rf warehouse/daily_papers.duckdb warehouse/releases .dagster_home

@@ -1,0 +1,184 @@
+"""Asset checks, next to nothing else: each guards one published table or output.
+
+Checks marked blocking stop the warehouse and release from being built in the same run.
+"""
+
+import json
+
+import dagster as dg
+import polars as pl
+import pyarrow.parquet as pq
+from dagster_duckdb import DuckDBResource
+
+from pipelines.files import sha256_file
+from pipelines.metadata import markdown_table
+from pipelines.resources import ProjectPaths
+from pipelines.tables.validate import split_valid
+from schemas import TABLES
+from schemas.sections import SECTION_KEYS
+
+PAPER_KEY = ["report_date", "arxiv_id"]
+
+
+def _schema_check(table: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=table,
+        name="matches_schema",
+        blocking=True,
+        description=f"Every row of `{table}` passes its Pandera schema (types, values, keys).",
+    )
+    def check(frame: pl.DataFrame) -> dg.AssetCheckResult:
+        _, failed = split_valid(table, frame)
+        return dg.AssetCheckResult(
+            passed=failed.is_empty(),
+            metadata={
+                "failing_rows": failed.height,
+                "failures": dg.MetadataValue.md(
+                    markdown_table(failed.select("failed_check", *TABLES[table].to_schema().unique))
+                ),
+            },
+        )
+
+    return check
+
+
+@dg.asset_check(
+    asset="papers",
+    additional_ins={"sections": dg.AssetIn()},
+    blocking=True,
+    description="Every published paper has exactly the five sections, and every section a paper.",
+)
+def papers_have_all_sections(papers: pl.DataFrame, sections: pl.DataFrame) -> dg.AssetCheckResult:
+    counts = sections.group_by(PAPER_KEY).agg(keys=pl.col("section_key").n_unique())
+    incomplete = papers.join(counts, on=PAPER_KEY, how="left").filter(
+        pl.col("keys").fill_null(0) != len(SECTION_KEYS)
+    )
+    orphans = sections.join(papers, on=PAPER_KEY, how="anti")
+    return dg.AssetCheckResult(
+        passed=incomplete.is_empty() and orphans.is_empty(),
+        metadata={
+            "incomplete_papers": incomplete.height,
+            "orphan_sections": orphans.height,
+            "incomplete": dg.MetadataValue.md(
+                markdown_table(incomplete.select(*PAPER_KEY, "title"))
+            ),
+        },
+    )
+
+
+@dg.asset_check(
+    asset="innovations",
+    additional_ins={"papers": dg.AssetIn()},
+    blocking=True,
+    description="Every innovation belongs to a published paper; warns if a paper has none.",
+)
+def innovations_belong_to_papers(
+    innovations: pl.DataFrame, papers: pl.DataFrame
+) -> dg.AssetCheckResult:
+    orphans = innovations.join(papers, on=PAPER_KEY, how="anti")
+    without = papers.join(innovations, on=PAPER_KEY, how="anti")
+    per_paper = innovations.group_by(PAPER_KEY).len().get_column("len")
+    return dg.AssetCheckResult(
+        passed=orphans.is_empty(),
+        severity=dg.AssetCheckSeverity.ERROR if orphans.height else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "orphan_innovations": orphans.height,
+            "papers_without_innovations": without.height,
+            "items_per_paper_min": int(per_paper.min() or 0),
+            "items_per_paper_max": int(per_paper.max() or 0),
+        },
+    )
+
+
+@dg.asset_check(
+    asset="reports",
+    additional_ins={"papers": dg.AssetIn()},
+    blocking=True,
+    description="`paper_count` of each report equals its published papers.",
+)
+def report_paper_counts(reports: pl.DataFrame, papers: pl.DataFrame) -> dg.AssetCheckResult:
+    actual = papers.group_by("report_date").len("actual")
+    wrong = reports.join(actual, on="report_date", how="left").filter(
+        pl.col("paper_count") != pl.col("actual").fill_null(0)
+    )
+    return dg.AssetCheckResult(passed=wrong.is_empty(), metadata={"wrong_counts": wrong.height})
+
+
+@dg.asset_check(
+    asset="rejects",
+    description="Warns when anything was rejected; the counts by reason are in the metadata.",
+)
+def rejects_by_reason(rejects: pl.DataFrame) -> dg.AssetCheckResult:
+    by_reason = rejects.group_by("reason_code", "level").len("rows").sort("reason_code", "level")
+    return dg.AssetCheckResult(
+        passed=rejects.is_empty(),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rejects": rejects.height,
+            "by_reason": dg.MetadataValue.md(markdown_table(by_reason, 50)),
+        },
+    )
+
+
+@dg.asset_check(
+    asset="warehouse",
+    additional_ins={table: dg.AssetIn() for table in TABLES},
+    description="Each warehouse table has as many rows as the validated table it was loaded from.",
+)
+def warehouse_row_counts(
+    duckdb: DuckDBResource,
+    reports: pl.DataFrame,
+    papers: pl.DataFrame,
+    sections: pl.DataFrame,
+    innovations: pl.DataFrame,
+    rejects: pl.DataFrame,
+) -> dg.AssetCheckResult:
+    expected = {
+        "reports": reports.height,
+        "papers": papers.height,
+        "sections": sections.height,
+        "innovations": innovations.height,
+        "rejects": rejects.height,
+    }
+    with duckdb.get_connection() as connection:
+        counts = {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in TABLES
+        }
+    mismatched = {table: n for table, n in counts.items() if n != expected[table]}
+    return dg.AssetCheckResult(
+        passed=not mismatched, metadata={f"rows/{table}": n for table, n in counts.items()}
+    )
+
+
+@dg.asset_check(
+    asset="release",
+    description="Every file of the latest release matches its manifest: bytes, SHA-256, rows.",
+)
+def release_matches_manifest(paths: ProjectPaths) -> dg.AssetCheckResult:
+    latest = paths.releases / "latest"
+    manifest = json.loads((latest / "manifest.json").read_text())
+    problems = []
+    for entry in manifest["files"]:
+        path = latest / entry["file"]
+        if not path.exists():
+            problems.append(f"{entry['file']}: missing")
+        elif sha256_file(path) != entry["sha256"] or path.stat().st_size != entry["bytes"]:
+            problems.append(f"{entry['file']}: content differs from manifest")
+        elif pq.read_metadata(path).num_rows != entry["rows"]:
+            problems.append(f"{entry['file']}: row count differs from manifest")
+    return dg.AssetCheckResult(
+        passed=not problems,
+        metadata={"release_id": manifest["release"], "problems": dg.MetadataValue.json(problems)},
+    )
+
+
+asset_checks = [
+    *(_schema_check(table) for table in TABLES),
+    papers_have_all_sections,
+    innovations_belong_to_papers,
+    report_paper_counts,
+    rejects_by_reason,
+    warehouse_row_counts,
+    release_matches_manifest,
+]

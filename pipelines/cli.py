@@ -1,0 +1,110 @@
+"""`daily-papers`: build the datasets from the command line as real Dagster runs.
+
+`daily-papers build` registers one partition per report file, parses all of them in one run,
+then builds tables, warehouse and release in a second run. Both runs are stored in
+`$DAGSTER_HOME`, so the Dagster UI shows them afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipelines.settings import PROJECT_ROOT, Settings
+
+DAGSTER_YAML = "telemetry:\n  enabled: false\n"
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="daily-papers", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "build",
+        help="Parse every report in the seeds folder and publish tables, warehouse and release.",
+        description="Paths come from DAILY_PAPERS_SEEDS_DIR, DAILY_PAPERS_WAREHOUSE_DIR and "
+        "DAGSTER_HOME (defaults: seeds/, warehouse/, .dagster_home/ in the project).",
+    )
+    commands.add_parser("ui", help="Start the Dagster UI on http://127.0.0.1:3000.")
+    arguments = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if arguments.command == "ui":
+        return ui(settings)
+    return build(settings)
+
+
+def prepare_dagster_home(dagster_home: Path) -> None:
+    """Create the Dagster home (with telemetry off) and point this process at it."""
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+
+
+def build(settings: Settings) -> int:
+    if not settings.seeds_dir.is_dir():
+        print(f"error: seeds folder {settings.seeds_dir} does not exist", file=sys.stderr)
+        return 2
+    prepare_dagster_home(settings.dagster_home)
+    # Imported here: Dagster reads DAGSTER_HOME when the instance is first made.
+    import dagster as dg
+
+    from pipelines.assets.ingest import report_partitions
+    from pipelines.definitions import defs
+    from pipelines.jobs import INGEST_JOB, PUBLISH_JOB
+    from pipelines.sensors import partition_changes
+
+    with dg.DagsterInstance.get() as instance:
+        paths = defs.resources["paths"]
+        new, gone = partition_changes(instance, paths)
+        instance.add_dynamic_partitions(report_partitions.name, new)
+        for name in gone:
+            instance.delete_dynamic_partition(report_partitions.name, name)
+        keys = instance.get_dynamic_partitions(report_partitions.name)
+        print(
+            f"{len(keys)} report files in {settings.seeds_dir} ({len(new)} new, {len(gone)} gone)"
+        )
+
+        if keys:
+            ingest = defs.resolve_job_def(INGEST_JOB).execute_in_process(
+                run_config=QUIET_LOGS,
+                instance=instance,
+                tags={
+                    "dagster/asset_partition_range_start": keys[0],
+                    "dagster/asset_partition_range_end": keys[-1],
+                },
+                raise_on_error=False,
+            )
+            print(
+                f"run {ingest.run_id}: {INGEST_JOB} {'succeeded' if ingest.success else 'FAILED'}"
+            )
+            if not ingest.success:
+                return 1
+        publish = defs.resolve_job_def(PUBLISH_JOB).execute_in_process(
+            run_config=QUIET_LOGS, instance=instance, raise_on_error=False
+        )
+        print(f"run {publish.run_id}: {PUBLISH_JOB} {'succeeded' if publish.success else 'FAILED'}")
+        if not publish.success:
+            return 1
+        release = publish.asset_materializations_for_node("release")
+        if release:
+            print(f"release {release[-1].metadata['release_id'].value} in {paths.releases}")
+        print(f"warehouse {defs.resources['duckdb'].database}")
+    return 0
+
+
+def ui(settings: Settings) -> int:
+    """Replace this process with `dagster dev`, reading the same Dagster home as `build`."""
+    prepare_dagster_home(settings.dagster_home)
+    dagster = Path(sys.executable).with_name("dagster")
+    workspace = str(PROJECT_ROOT / "workspace.yaml")
+    arguments = ["dagster", "dev", "-w", workspace, "-h", "127.0.0.1", "-p", "3000"]
+    os.chdir(PROJECT_ROOT)
+    os.execv(dagster, arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

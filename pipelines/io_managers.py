@@ -1,0 +1,38 @@
+"""Storage for the per-report partitions: one pickle file per partition.
+
+Dagster's built-in file IO managers refuse an output that covers several partitions, which is
+exactly what a single-run backfill produces; this one takes a `{partition_key: value}` mapping.
+"""
+
+import pickle
+from pathlib import Path
+from urllib.parse import quote
+
+import dagster as dg
+
+from pipelines.files import write_atomic
+
+
+class PartitionPickleIOManager(dg.ConfigurableIOManager):
+    base_dir: str
+
+    def _path(self, asset_key: dg.AssetKey, partition_key: str) -> Path:
+        return Path(self.base_dir, *asset_key.path, quote(partition_key, safe="") + ".pickle")
+
+    def handle_output(self, context: dg.OutputContext, obj: dict[str, object]) -> None:
+        for partition_key, value in obj.items():
+            path = self._path(context.asset_key, partition_key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def load_input(self, context: dg.InputContext) -> dict[str, object]:
+        loaded = {}
+        for partition_key in context.asset_partition_keys:
+            path = self._path(context.asset_key, partition_key)
+            if not path.exists():
+                raise dg.Failure(
+                    f"Report {partition_key!r} is registered but has not been parsed yet: "
+                    "materialise `parsed_report` for it first (make run does both)."
+                )
+            loaded[partition_key] = pickle.loads(path.read_bytes())
+        return loaded

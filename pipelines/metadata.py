@@ -1,0 +1,60 @@
+"""Materialisation metadata shared by the assets: row counts, column schema, escaped preview."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import dagster as dg
+import polars as pl
+
+from schemas import TABLES
+
+PREVIEW_ROWS = 5
+PREVIEW_CELL_CHARS = 60
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def escape_markdown(text: str) -> str:
+    """Render untrusted text inertly in Markdown: no HTML, no formatting, one line."""
+    one_line = " ".join(text.split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
+
+
+def markdown_table(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> str:
+    header = "| " + " | ".join(escape_markdown(name) for name in frame.columns) + " |"
+    divider = "|" + " --- |" * frame.width
+    lines = [header, divider]
+    for row in frame.head(rows).iter_rows():
+        cells = ["" if value is None else _truncate(str(value)) for value in row]
+        lines.append("| " + " | ".join(escape_markdown(cell) for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+def column_schema(table: str) -> dg.TableSchema:
+    schema = TABLES[table].to_schema()
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                name=name,
+                type=str(column.dtype),
+                description=column.description,
+                constraints=dg.TableColumnConstraints(
+                    nullable=column.nullable, unique=list(schema.unique) == [name]
+                ),
+            )
+            for name, column in schema.columns.items()
+        ]
+    )
+
+
+def table_metadata(table: str, frame: pl.DataFrame) -> dict[str, object]:
+    return {
+        "dagster/row_count": frame.height,
+        "dagster/column_schema": column_schema(table),
+        "preview": dg.MetadataValue.md(markdown_table(frame)),
+    }
+
+
+def _truncate(text: str) -> str:
+    return text if len(text) <= PREVIEW_CELL_CHARS else text[: PREVIEW_CELL_CHARS - 1] + "…"

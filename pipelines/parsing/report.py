@@ -1,0 +1,223 @@
+"""Parse one report's bytes into a `ParsedReport`.
+
+A report is a header (title, date, source URL) followed by paper blocks, each opened by a
+`## 📄 <title>` line. Inside a block: meta lines (link, reading source), an optional inner heading,
+an optional ```markdown wrapper, then the five numbered sections. The parser describes what it
+finds; deciding what to publish and what to reject is the job of `pipelines.tables`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pipelines.parsing import grammar
+from pipelines.parsing.model import Innovation, Paper, ParsedReport, Problem, Section
+
+# Bump whenever a change to the parser can change its output.
+PARSER_VERSION = "1"
+
+Line = tuple[int, str]  # (1-based line number, normalised text)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def parse_report(data: bytes) -> ParsedReport:
+    """Parse a report file's raw bytes. Never raises on bad input: problems are returned."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return _unreadable(
+            "not_utf8", f"File is not valid UTF-8 ({error.reason} at byte {error.start}).", data
+        )
+    lines = [line.expandtabs(4).rstrip() for line in _LINE_BREAK.split(text)]
+    if lines and lines[-1] == "":
+        lines.pop()  # the final newline ends the last line; it does not open a new one
+    numbered: list[Line] = list(enumerate(lines, start=1))
+    if not any(text for _, text in numbered):
+        return ParsedReport(
+            None, None, tuple(lines), problems=(_problem("empty_file", "File is empty.", []),)
+        )
+
+    paper_starts = [number for number, text in numbered if grammar.paper_title(text) is not None]
+    header_end = paper_starts[0] - 1 if paper_starts else len(lines)
+    report_date, source_url, problems = _parse_header(numbered[:header_end])
+    if report_date is None:
+        message = (
+            "No `**Date**: YYYY-MM-DD` line before the first paper: not a daily papers report."
+        )
+        return ParsedReport(
+            None, source_url, tuple(lines), problems=(_problem("not_a_report", message, numbered),)
+        )
+
+    papers = []
+    block_ends = [start - 1 for start in paper_starts[1:]] + [len(lines)]
+    for rank, (start, end) in enumerate(zip(paper_starts, block_ends, strict=True), start=1):
+        paper, paper_problems = _parse_paper(numbered[start - 1 : end], rank)
+        papers.append(paper)
+        problems.extend(paper_problems)
+    return ParsedReport(report_date, source_url, tuple(lines), tuple(papers), tuple(problems))
+
+
+def _unreadable(reason_code: str, message: str, data: bytes) -> ParsedReport:
+    raw = data[:2000].decode("utf-8", errors="replace")
+    return ParsedReport(None, None, (), problems=(Problem(reason_code, message, 0, 0, raw),))
+
+
+def _problem(reason_code: str, message: str, lines: list[Line], **paper: object) -> Problem:
+    start = lines[0][0] if lines else 0
+    end = lines[-1][0] if lines else 0
+    raw = "\n".join(text for _, text in lines)
+    return Problem(reason_code, message, start, end, raw, **paper)  # type: ignore[arg-type]
+
+
+def _parse_header(lines: list[Line]) -> tuple[dt.date | None, str | None, list[Problem]]:
+    report_date = source_url = None
+    problems: list[Problem] = []
+    for number, text in lines:
+        if not text or grammar.is_report_title(text) or grammar.is_separator(text):
+            continue
+        field = grammar.meta_field(text)
+        if field and field[0] == "date":
+            report_date = _iso_date(field[1])
+            if report_date is not None:
+                continue
+        elif field and field[0] == "source_url":
+            source_url = field[1]
+            continue
+        problems.append(
+            _problem(
+                "unassigned_text",
+                "Header line that is neither title, date nor source URL.",
+                [(number, text)],
+            )
+        )
+    return report_date, source_url, problems
+
+
+def _iso_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip("*_ `"))
+    except ValueError:
+        return None
+
+
+def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
+    """Parse one paper block: its heading line, meta lines, preamble and sections."""
+    title = grammar.paper_title(block[0][1]) or ""
+    body = _strip_trailing_decoration(block[1:])
+    meta: dict[str, str] = {}
+    inner_heading = None
+    wrapped_in_fence = False
+    problems: list[Problem] = []
+    heading_positions: list[tuple[int, grammar.SectionHeading]] = []
+    last_order = -1
+
+    for position, (number, text) in enumerate(body):
+        heading = grammar.section_heading(text)
+        if heading is not None:
+            order = grammar.SECTION_KEYS.index(heading.key)
+            if order > last_order:  # a repeated or earlier name is body text, e.g. a list item
+                heading_positions.append((position, heading))
+                last_order = order
+                continue
+        if heading_positions or not text:
+            continue
+        field = grammar.meta_field(text)
+        if field and field[0] in ("link", "reading_source") and field[0] not in meta:
+            meta[field[0]] = field[1]
+        elif grammar.is_fence(text) and not wrapped_in_fence:
+            wrapped_in_fence = True
+        elif grammar.markdown_heading(text) is not None and inner_heading is None:
+            inner_heading = grammar.markdown_heading(text)
+        elif not grammar.is_separator(text):
+            problems.append(
+                _problem(
+                    "unassigned_text",
+                    "Text between a paper heading and its first section that is not a known field.",
+                    [(number, text)],
+                    rank=rank,
+                )
+            )
+
+    if wrapped_in_fence and body and grammar.is_fence(body[-1][1]):
+        body = _strip_trailing_decoration(body[:-1])
+    sections, innovation_lines = _sections(body, heading_positions)
+    link = meta.get("link")
+    paper = Paper(
+        rank=rank,
+        title=title,
+        link_raw=link,
+        arxiv_id=grammar.arxiv_id(link) if link else None,
+        reading_source=meta.get("reading_source"),
+        inner_heading=inner_heading,
+        line_start=block[0][0],
+        line_end=(body or block)[-1][0],
+        sections=tuple(sections),
+        innovations=_innovations(innovation_lines),
+    )
+    return paper, problems
+
+
+def _strip_trailing_decoration(lines: list[Line]) -> list[Line]:
+    """Drop trailing blank and separator lines (the gap before the next paper)."""
+    end = len(lines)
+    while end and (not lines[end - 1][1] or grammar.is_separator(lines[end - 1][1])):
+        end -= 1
+    return lines[:end]
+
+
+def _sections(
+    body: list[Line], heading_positions: list[tuple[int, grammar.SectionHeading]]
+) -> tuple[list[Section], list[Line]]:
+    """The sections, and the body lines of the innovations section (parsed further)."""
+    sections = []
+    innovation_lines: list[Line] = []
+    ends = [position for position, _ in heading_positions[1:]] + [len(body)]
+    for (position, heading), end in zip(heading_positions, ends, strict=True):
+        heading_line = body[position][0]
+        lines = [(heading_line, heading.inline_text)] if heading.inline_text else []
+        lines = _trim_blank(lines + body[position + 1 : end])
+        sections.append(
+            Section(
+                number=heading.number,
+                key=heading.key,
+                heading=heading.heading,
+                body="\n".join(text for _, text in lines),
+                line_start=heading_line,
+                line_end=lines[-1][0] if lines else heading_line,
+            )
+        )
+        if heading.key == "innovations":
+            innovation_lines = lines
+    return sections, innovation_lines
+
+
+def _trim_blank(lines: list[Line]) -> list[Line]:
+    start, end = 0, len(lines)
+    while start < end and not lines[start][1]:
+        start += 1
+    while end > start and not lines[end - 1][1]:
+        end -= 1
+    return lines[start:end]
+
+
+def _innovations(lines: list[Line]) -> tuple[Innovation, ...]:
+    """The top-level list items of the innovations section: `**name**：description`."""
+    items = [(position, grammar.list_item(text)) for position, (_, text) in enumerate(lines)]
+    items = [(position, item) for position, item in items if item is not None]
+    if not items:
+        return ()
+    top_indent = min(indent for _, (indent, _) in items)
+    starts = [position for position, (indent, _) in items if indent == top_indent]
+    innovations = []
+    for ordinal, (start, end) in enumerate(
+        zip(starts, [*starts[1:], len(lines)], strict=True), start=1
+    ):
+        item_lines = _trim_blank(lines[start:end])
+        name, first = grammar.split_lead(grammar.list_item(item_lines[0][1])[1])  # type: ignore[index]
+        rest = [text.strip() for _, text in item_lines[1:]]
+        description = "\n".join(part for part in [first, *rest] if part)
+        innovations.append(
+            Innovation(ordinal, name, description, item_lines[0][0], item_lines[-1][0])
+        )
+    return tuple(innovations)

@@ -1,0 +1,50 @@
+"""The sensor that keeps one partition per report file in the seeds folder."""
+
+import dagster as dg
+
+from pipelines.assets.ingest import report_partitions
+from pipelines.resources import ProjectPaths
+from pipelines.sources import report_files
+
+
+def partition_changes(
+    instance: dg.DagsterInstance, paths: ProjectPaths
+) -> tuple[list[str], list[str]]:
+    """`(new, gone)`: report files without a partition, and partitions whose file is gone."""
+    present = report_files(paths.seeds)
+    registered = instance.get_dynamic_partitions(report_partitions.name)
+    known = set(registered)
+    on_disk = set(present)
+    return [name for name in present if name not in known], [
+        name for name in registered if name not in on_disk
+    ]
+
+
+@dg.sensor(
+    job_name="ingest_reports",
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def report_files_sensor(
+    context: dg.SensorEvaluationContext, paths: ProjectPaths
+) -> dg.SensorResult:
+    """Registers a partition for each new report file (and drops those whose file is gone), and
+    parses all new files in one run."""
+    new, gone = partition_changes(context.instance, paths)
+    requests = []
+    if new:
+        requests.append(report_partitions.build_add_request(new))
+    if gone:
+        requests.append(report_partitions.build_delete_request(gone))
+    runs = []
+    if new:
+        runs.append(
+            dg.RunRequest(
+                run_key=f"{new[0]}..{new[-1]}:{len(new)}",
+                tags={
+                    "dagster/asset_partition_range_start": new[0],
+                    "dagster/asset_partition_range_end": new[-1],
+                },
+            )
+        )
+    return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=requests)

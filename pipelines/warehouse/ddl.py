@@ -1,0 +1,36 @@
+"""DuckDB DDL derived from the Pandera schemas: types, NOT NULL, primary keys and comments."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from schemas import TABLES
+
+_DUCKDB_TYPES = {pl.String: "VARCHAR", pl.Int64: "BIGINT", pl.Date: "DATE"}
+
+
+def create_table(table: str) -> str:
+    schema = TABLES[table].to_schema()
+    columns = [
+        f"{name} {_DUCKDB_TYPES[column.dtype.type.base_type()]}"
+        + ("" if column.nullable else " NOT NULL")
+        for name, column in schema.columns.items()
+    ]
+    columns.append(f"PRIMARY KEY ({', '.join(schema.unique)})")
+    return f"CREATE TABLE {table} (\n    " + ",\n    ".join(columns) + "\n)"
+
+
+def comments(table: str) -> list[str]:
+    """`COMMENT ON` statements for the table and each column, from the schema descriptions."""
+    schema = TABLES[table].to_schema()
+    statements = [f"COMMENT ON TABLE {table} IS {_literal(schema.description or '')}"]
+    statements += [
+        f"COMMENT ON COLUMN {table}.{name} IS {_literal(column.description or '')}"
+        for name, column in schema.columns.items()
+    ]
+    return statements
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (COMMENT ON takes no bound parameters)."""
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,42 @@
+"""Pandera (polars) models of the published tables: the one source of column names, types,
+descriptions, checks and keys. The warehouse DDL, `COMMENT ON` texts and docs are derived from them.
+"""
+
+import polars as pl
+
+from schemas.innovations import InnovationsSchema
+from schemas.papers import PapersSchema
+from schemas.reasons import REASON_CODES
+from schemas.rejects import RejectsSchema
+from schemas.reports import ReportsSchema
+from schemas.sections import SectionsSchema
+
+# Data-package rules: major for breaking column changes, minor for additions, patch for fixes.
+SCHEMA_VERSION = "1.0.0"
+
+# Published tables in dependency order (parents before children).
+TABLES = {
+    "reports": ReportsSchema,
+    "papers": PapersSchema,
+    "sections": SectionsSchema,
+    "innovations": InnovationsSchema,
+    "rejects": RejectsSchema,
+}
+
+
+def polars_schema(table: str) -> dict[str, pl.DataType]:
+    """Column names and polars types of a published table, in table order."""
+    return {name: column.dtype.type for name, column in TABLES[table].to_schema().columns.items()}
+
+
+__all__ = [
+    "REASON_CODES",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "InnovationsSchema",
+    "PapersSchema",
+    "RejectsSchema",
+    "ReportsSchema",
+    "SectionsSchema",
+    "polars_schema",
+]

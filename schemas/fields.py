@@ -1,0 +1,42 @@
+"""Column definitions shared by several tables, so each is written once."""
+
+import datetime as dt
+
+import pandera.polars as pa
+
+ARXIV_ID_PATTERN = r"^\d{4}\.\d{4,5}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+# Hugging Face Daily Papers started in 2023; nothing can be dated after the day of the build.
+EARLIEST_REPORT_DATE = dt.date(2023, 1, 1)
+
+
+def report_date() -> dt.date:
+    return pa.Field(
+        ge=EARLIEST_REPORT_DATE,
+        le=dt.date.today() + dt.timedelta(days=1),
+        description="Date the report covers, from its `**Date**` line.",
+    )
+
+
+def arxiv_id() -> str:
+    return pa.Field(
+        str_matches=ARXIV_ID_PATTERN,
+        description="arXiv identifier of the paper, without version suffix (e.g. `2601.05960`).",
+    )
+
+
+def source_file() -> str:
+    return pa.Field(
+        str_length={"min_value": 1},
+        description="Path of the input report file, relative to the seeds folder.",
+    )
+
+
+def line_start() -> int:
+    return pa.Field(ge=1, description="First line of the source text this row came from (1-based).")
+
+
+def line_end() -> int:
+    return pa.Field(
+        ge=1, description="Last line of the source text this row came from (inclusive)."
+    )

@@ -1,0 +1,21 @@
+"""Why an input ended in the rejects table: code -> what it means and what to do about it."""
+
+REASON_CODES: dict[str, str] = {
+    "not_utf8": "The file is not valid UTF-8. Re-save it as UTF-8.",
+    "empty_file": "The file has no text. Remove it or replace it with the real report.",
+    "not_a_report": "No `**Date**: YYYY-MM-DD` line before the first paper. Check the file is a "
+    "daily papers report and that its header is intact.",
+    "duplicate_file": "Byte-identical to another input file (same SHA-256); only the first by path "
+    "is used. Delete the copy.",
+    "conflicting_report": "Two different files claim the same report date; neither is published. "
+    "Keep only the correct version.",
+    "unassigned_text": "A line outside any section that the parser could not place. Check it is "
+    "not a mistyped heading or meta line.",
+    "paper_without_id": "The paper's `链接` line is missing or has no recognisable arXiv id. Fix "
+    "the link.",
+    "missing_sections": "The paper lacks one or more of the five sections, so it is not published. "
+    "Check its section headings.",
+    "duplicate_paper": "The same arXiv id appears twice in one report; the first is published.",
+    "schema_check_failed": "A value failed a schema check (named in `failed_check`). Fix the "
+    "value in the report.",
+}
