@@ -6,7 +6,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 
-.PHONY: env run test ui lint format clean
+.PHONY: env run test ui lint format docs clean
 
 # uv itself lives in its own small virtual environment, so nothing is installed outside the project.
 $(UV):
@@ -23,7 +23,9 @@ env: $(VENV)/.synced
 run: env  ## build tables, warehouse and release from the seeds folder
 	$(VENV)/bin/daily-papers build
 
-test: env  ## run the whole test suite
+test: env  ## lint, then run the whole test suite
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
 ui: env  ## Dagster UI on http://127.0.0.1:3000
@@ -36,6 +38,9 @@ lint: env
 format: env
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+docs: env  ## regenerate docs/data-dictionary.md from the schemas
+	$(VENV)/bin/python -m schemas.dictionary > docs/data-dictionary.md
 
 clean:  ## remove built outputs (keeps seeds and code)
 	rm -rf warehouse/daily_papers.duckdb warehouse/releases .dagster_home

@@ -15,7 +15,6 @@ from pathlib import Path
 from pipelines.settings import PROJECT_ROOT, Settings
 
 DAGSTER_YAML = "telemetry:\n  enabled: false\n"
-QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,47 +51,23 @@ def build(settings: Settings) -> int:
     # Imported here: Dagster reads DAGSTER_HOME when the instance is first made.
     import dagster as dg
 
-    from pipelines.assets.ingest import report_partitions
-    from pipelines.definitions import defs
-    from pipelines.jobs import INGEST_JOB, PUBLISH_JOB
-    from pipelines.sensors import partition_changes
+    from pipelines.definitions import build_definitions
+    from pipelines.runner import build_all
 
+    defs = build_definitions(settings)
     with dg.DagsterInstance.get() as instance:
-        paths = defs.resources["paths"]
-        new, gone = partition_changes(instance, paths)
-        instance.add_dynamic_partitions(report_partitions.name, new)
-        for name in gone:
-            instance.delete_dynamic_partition(report_partitions.name, name)
-        keys = instance.get_dynamic_partitions(report_partitions.name)
-        print(
-            f"{len(keys)} report files in {settings.seeds_dir} ({len(new)} new, {len(gone)} gone)"
-        )
-
-        if keys:
-            ingest = defs.resolve_job_def(INGEST_JOB).execute_in_process(
-                run_config=QUIET_LOGS,
-                instance=instance,
-                tags={
-                    "dagster/asset_partition_range_start": keys[0],
-                    "dagster/asset_partition_range_end": keys[-1],
-                },
-                raise_on_error=False,
-            )
-            print(
-                f"run {ingest.run_id}: {INGEST_JOB} {'succeeded' if ingest.success else 'FAILED'}"
-            )
-            if not ingest.success:
-                return 1
-        publish = defs.resolve_job_def(PUBLISH_JOB).execute_in_process(
-            run_config=QUIET_LOGS, instance=instance, raise_on_error=False
-        )
-        print(f"run {publish.run_id}: {PUBLISH_JOB} {'succeeded' if publish.success else 'FAILED'}")
-        if not publish.success:
-            return 1
-        release = publish.asset_materializations_for_node("release")
-        if release:
-            print(f"release {release[-1].metadata['release_id'].value} in {paths.releases}")
-        print(f"warehouse {defs.resources['duckdb'].database}")
+        result = build_all(defs, instance)
+    print(
+        f"{result.reports} report files in {settings.seeds_dir} "
+        f"({result.new} new, {result.gone} gone)"
+    )
+    for job, run in result.runs.items():
+        print(f"run {run.run_id}: {job} {'succeeded' if run.success else 'FAILED'}")
+    if not result.success:
+        print("error: the build failed; the Dagster UI (make ui) shows why", file=sys.stderr)
+        return 1
+    print(f"release {result.release_id} in {settings.warehouse_dir / 'releases'}")
+    print(f"warehouse {defs.resources['duckdb'].database}")
     return 0
 
 

@@ -12,22 +12,24 @@ from pipelines.sensors import report_files_sensor
 from pipelines.settings import Settings
 from pipelines.warehouse import WAREHOUSE_FILE
 
-settings = Settings.from_env()
 
-defs = dg.Definitions(
-    assets=dg.load_assets_from_modules([ingest, tables, warehouse, release]),
-    asset_checks=asset_checks,
-    jobs=[ingest_reports, publish],
-    sensors=[report_files_sensor],
-    resources={
-        "paths": ProjectPaths(
-            seeds_dir=str(settings.seeds_dir), warehouse_dir=str(settings.warehouse_dir)
-        ),
-        "duckdb": DuckDBResource(database=str(settings.warehouse_dir / WAREHOUSE_FILE)),
-        "report_io_manager": PartitionPickleIOManager(
-            base_dir=str(settings.dagster_home / "storage")
-        ),
-        "io_manager": dg.FilesystemIOManager(base_dir=str(settings.dagster_home / "storage")),
-    },
-    executor=dg.in_process_executor,
-)
+def build_definitions(settings: Settings) -> dg.Definitions:
+    storage = str(settings.dagster_home / "storage")
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules([ingest, tables, warehouse, release]),
+        asset_checks=asset_checks,
+        jobs=[ingest_reports, publish],
+        sensors=[report_files_sensor],
+        resources={
+            "paths": ProjectPaths(
+                seeds_dir=str(settings.seeds_dir), warehouse_dir=str(settings.warehouse_dir)
+            ),
+            "duckdb": DuckDBResource(database=str(settings.warehouse_dir / WAREHOUSE_FILE)),
+            "report_io_manager": PartitionPickleIOManager(base_dir=storage),
+            "io_manager": dg.FilesystemIOManager(base_dir=storage),
+        },
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions(Settings.from_env())

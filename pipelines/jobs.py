@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.assets.ingest import parsed_report, report_partitions
+from pipelines.assets.ingest import parsed_report
 
 INGEST_JOB = "ingest_reports"
 PUBLISH_JOB = "publish"
@@ -10,7 +10,6 @@ PUBLISH_JOB = "publish"
 ingest_reports = dg.define_asset_job(
     INGEST_JOB,
     selection=dg.AssetSelection.assets(parsed_report),
-    partitions_def=report_partitions,
     description="Read and parse report files (one partition each; many partitions in one run).",
 )
 publish = dg.define_asset_job(

@@ -51,7 +51,8 @@ def parse_report(data: bytes) -> ParsedReport:
 
     papers = []
     block_ends = [start - 1 for start in paper_starts[1:]] + [len(lines)]
-    for rank, (start, end) in enumerate(zip(paper_starts, block_ends, strict=True), start=1):
+    # zip stops at the shorter list: with no paper there is no block, only the end of the file
+    for rank, (start, end) in enumerate(zip(paper_starts, block_ends, strict=False), start=1):
         paper, paper_problems = _parse_paper(numbered[start - 1 : end], rank)
         papers.append(paper)
         problems.extend(paper_problems)
@@ -169,11 +170,14 @@ def _strip_trailing_decoration(lines: list[Line]) -> list[Line]:
 def _sections(
     body: list[Line], heading_positions: list[tuple[int, grammar.SectionHeading]]
 ) -> tuple[list[Section], list[Line]]:
-    """The sections, and the body lines of the innovations section (parsed further)."""
+    """The sections, and the body lines of the innovations section (parsed further).
+
+    Each section runs to the next heading; the last one to the end of the body (zip stops at
+    the shorter list, so a paper without headings has no section)."""
     sections = []
     innovation_lines: list[Line] = []
     ends = [position for position, _ in heading_positions[1:]] + [len(body)]
-    for (position, heading), end in zip(heading_positions, ends, strict=True):
+    for (position, heading), end in zip(heading_positions, ends, strict=False):
         heading_line = body[position][0]
         lines = [(heading_line, heading.inline_text)] if heading.inline_text else []
         lines = _trim_blank(lines + body[position + 1 : end])

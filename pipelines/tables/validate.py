@@ -72,7 +72,9 @@ def split_valid(table: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataF
         if cases["index"].null_count():
             raise  # a wrong column or type is a bug in the pipeline, not bad input
     failed = cases.group_by("index", maintain_order=True).agg(
-        failed_check=pl.format("{}.{}: {}", pl.lit(table), "column", "check")
+        failed_check=pl.when(pl.col("schema_context") == "DataFrameSchema")
+        .then(pl.format("{}: {}", pl.lit(table), "check"))
+        .otherwise(pl.format("{}.{}: {}", pl.lit(table), "column", "check"))
         .unique(maintain_order=True)
         .str.join("; ")
     )

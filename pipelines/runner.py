@@ -1,0 +1,64 @@
+"""Build everything as two real Dagster runs: parse all reports (one run), then publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dagster as dg
+
+from pipelines.assets.ingest import report_partitions
+from pipelines.jobs import INGEST_JOB, PUBLISH_JOB
+from pipelines.resources import ProjectPaths
+from pipelines.sensors import partition_changes
+
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    reports: int
+    new: int
+    gone: int
+    runs: dict[str, dg.ExecuteInProcessResult]
+
+    @property
+    def success(self) -> bool:
+        return all(result.success for result in self.runs.values())
+
+    @property
+    def release_id(self) -> str | None:
+        publish = self.runs.get(PUBLISH_JOB)
+        events = publish.asset_materializations_for_node("release") if publish else []
+        return events[-1].metadata["release_id"].value if events else None
+
+
+def sync_partitions(instance: dg.DagsterInstance, paths: ProjectPaths) -> tuple[int, int]:
+    """One partition per report file: add the new files, drop the vanished ones."""
+    new, gone = partition_changes(instance, paths)
+    instance.add_dynamic_partitions(report_partitions.name, new)
+    for name in gone:
+        instance.delete_dynamic_partition(report_partitions.name, name)
+    return len(new), len(gone)
+
+
+def build_all(defs: dg.Definitions, instance: dg.DagsterInstance) -> BuildResult:
+    """Parse every registered report in one run, then build tables, warehouse and release."""
+    new, gone = sync_partitions(instance, defs.resources["paths"])
+    keys = instance.get_dynamic_partitions(report_partitions.name)
+    runs: dict[str, dg.ExecuteInProcessResult] = {}
+    if keys:
+        runs[INGEST_JOB] = defs.resolve_job_def(INGEST_JOB).execute_in_process(
+            run_config=QUIET_LOGS,
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": keys[0],
+                "dagster/asset_partition_range_end": keys[-1],
+            },
+            raise_on_error=False,
+        )
+        if not runs[INGEST_JOB].success:
+            return BuildResult(len(keys), new, gone, runs)
+    runs[PUBLISH_JOB] = defs.resolve_job_def(PUBLISH_JOB).execute_in_process(
+        run_config=QUIET_LOGS, instance=instance, raise_on_error=False
+    )
+    return BuildResult(len(keys), new, gone, runs)

@@ -1,0 +1,193 @@
+"""The parser against the two real reports and against each heading spelling they use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipelines.parsing import parse_report
+from pipelines.parsing.grammar import section_heading
+from tests.conftest import SEEDS, expected_papers
+
+SEED_FILES = sorted(SEEDS.iterdir())
+SECTION_ORDER = ["domain", "contribution", "usage", "innovations", "results"]
+
+
+@pytest.mark.parametrize(
+    ("name", "report_date", "papers"),
+    [
+        ("000_18c40586699a2521.txt", dt.date(2026, 1, 12), 22),
+        ("001_202c590195c4dd5f.txt", dt.date(2026, 1, 24), 27),
+    ],
+)
+def test_seed_header_and_paper_count(name: str, report_date: dt.date, papers: int) -> None:
+    parsed = parse_report((SEEDS / name).read_bytes())
+    assert parsed.report_date == report_date
+    assert parsed.source_url == f"https://huggingface.co/papers/date/{report_date}"
+    assert len(parsed.papers) == papers
+    assert parsed.problems == ()
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda path: path.name)
+def test_seed_titles_ids_and_order_match_the_report(path) -> None:
+    parsed = parse_report(path.read_bytes())
+    found = [(paper.rank, paper.title, paper.arxiv_id) for paper in parsed.papers]
+    assert found == [(p.rank, p.title, p.arxiv_id) for p in expected_papers(path)]
+
+
+@pytest.mark.parametrize("path", SEED_FILES, ids=lambda path: path.name)
+def test_every_seed_paper_has_five_sections_and_three_innovations(path) -> None:
+    for paper in parse_report(path.read_bytes()).papers:
+        assert [section.key for section in paper.sections] == SECTION_ORDER, paper.title
+        assert [section.number for section in paper.sections] == [1, 2, 3, 4, 5]
+        assert all(section.body.strip() for section in paper.sections), paper.title
+        assert [item.ordinal for item in paper.innovations] == [1, 2, 3], paper.title
+        assert all(item.name and item.description for item in paper.innovations), paper.title
+
+
+def test_section_boundaries_of_the_first_paper() -> None:
+    paper = parse_report(SEED_FILES[0].read_bytes()).papers[0]
+    spans = {section.key: (section.line_start, section.line_end) for section in paper.sections}
+    assert spans == {
+        "domain": (12, 13),
+        "contribution": (15, 16),
+        "usage": (18, 24),
+        "innovations": (26, 29),
+        "results": (31, 34),
+    }
+    assert (paper.line_start, paper.line_end) == (7, 34)
+    assert paper.sections[0].heading == "**1. 应用领域**"
+    assert paper.sections[0].body.startswith("NLP - 大语言模型智能体 (LLM Agents)")
+    assert paper.link_raw == "https://huggingface.co/papers/2601.05960"
+    assert paper.reading_source == "HTML"
+    assert paper.inner_heading is None
+    first = paper.innovations[0]
+    assert first.name == "推理成本摊销（Amortization of Reasoning）"
+    assert first.description.startswith("通过将昂贵的“生成-批评-修改”循环")
+    assert (first.line_start, first.line_end) == (27, 27)
+
+
+def test_body_wrapped_in_markdown_fence() -> None:
+    """Paper 7 of 2026-01-24 wraps its whole body in ```markdown … ```."""
+    paper = parse_report(SEED_FILES[1].read_bytes()).papers[6]
+    assert paper.title == "Towards Automated Kernel Generation in the Era of LLMs"
+    assert (
+        paper.inner_heading
+        == "论文阅读报告：Towards Automated Kernel Generation in the Era of LLMs"
+    )
+    assert paper.sections[0].heading == "## 1. 应用领域"
+    assert paper.sections[-1].line_end == 255  # the closing fence (line 256) is not body text
+    assert "```" not in paper.sections[-1].body
+
+
+def test_text_on_the_heading_line_is_body() -> None:
+    text = "# Hugging Face Daily Papers Report\n**Date**: 2026-02-01\n\n## 📄 T\n- **链接**: https://huggingface.co/papers/2602.00001\n"
+    text += "".join(
+        f"{n}. **{name}**：正文{n}\n"
+        for n, name in enumerate(
+            ["应用领域", "一句话核心贡献", "使用指南", "主要创新点", "实验效果"], 1
+        )
+    )
+    paper = parse_report(text.encode()).papers[0]
+    assert [section.body for section in paper.sections] == [f"正文{n}" for n in range(1, 6)]
+    assert paper.sections[0].heading == "1. **应用领域**："
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "inline"),
+    [
+        ("**1. 应用领域**", "domain", ""),
+        ("1. **应用领域**：", "domain", ""),
+        ("1. **应用领域**", "domain", ""),
+        ("### 1. 应用领域", "domain", ""),
+        ("## 1. 应用领域", "domain", ""),
+        ("**2. 一句话核心贡献**", "contribution", ""),
+        ("2. **一句话核心贡献**：提出了", "contribution", "提出了"),
+        ("### 3. 使用指南", "usage", ""),
+        ("4. **主要创新点**：", "innovations", ""),
+        ("### 5. 实验效果", "results", ""),
+        ("**5. 实验效果：**", "results", ""),
+        ("#### ５．实验结果", "results", ""),
+        ("3、使用指南: 见下", "usage", "见下"),
+    ],
+)
+def test_heading_spellings(line: str, key: str, inline: str) -> None:
+    heading = section_heading(line)
+    assert heading is not None
+    assert (heading.key, heading.inline_text) == (key, inline)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "1.  **推理成本摊销（Amortization of Reasoning）**：通过将",
+        "*   **输入**：用户的任务指令",
+        "1. 应用领域广泛，涵盖",  # the name runs on into a sentence
+        "6. 应用领域",  # only 1-5 number a section
+        "应用领域",
+    ],
+)
+def test_lines_that_are_not_section_headings(line: str) -> None:
+    assert section_heading(line) is None
+
+
+def test_repeated_section_name_inside_a_body_stays_body_text() -> None:
+    names = ["应用领域", "一句话核心贡献", "使用指南", "主要创新点", "实验效果"]
+    lines = [
+        "# Hugging Face Daily Papers Report",
+        "**Date**: 2026-02-01",
+        "## 📄 T",
+        "- **链接**: https://huggingface.co/papers/2602.00001",
+    ]
+    for number, name in enumerate(names, start=1):
+        lines += [f"### {number}. {name}", f"正文{number}"]
+    lines += ["1. **应用领域**：这一行是结果里的列表项"]
+    paper = parse_report("\n".join(lines).encode()).papers[0]
+    assert len(paper.sections) == 5
+    assert paper.sections[-1].body == "正文5\n1. **应用领域**：这一行是结果里的列表项"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\xff\xfe\x00binary", "not_utf8"),
+        (b"", "empty_file"),
+        (b"  \n\n", "empty_file"),
+        (b"# Some other document\n\n## \xf0\x9f\x93\x84 A paper\n", "not_a_report"),
+    ],
+)
+def test_unusable_files_are_reported_not_raised(data: bytes, reason: str) -> None:
+    parsed = parse_report(data)
+    assert parsed.papers == ()
+    assert [problem.reason_code for problem in parsed.problems] == [reason]
+
+
+@pytest.mark.parametrize(
+    ("link", "arxiv_id"),
+    [
+        ("https://huggingface.co/papers/2601.05960", "2601.05960"),
+        ("https://arxiv.org/abs/2601.05960v2", "2601.05960"),
+        ("<https://hf.co/papers/2601.05960>", "2601.05960"),
+        ("[paper](https://arxiv.org/pdf/2601.05960)", "2601.05960"),
+        ("https://example.com/2601.05960", None),
+    ],
+)
+def test_link_forms(link: str, arxiv_id: str | None) -> None:
+    text = (
+        f"# Hugging Face Daily Papers Report\n**Date**: 2026-02-01\n## 📄 T\n- **链接**: {link}\n"
+    )
+    assert parse_report(text.encode()).papers[0].arxiv_id == arxiv_id
+
+
+def test_report_without_papers_parses_to_no_papers() -> None:
+    parsed = parse_report(b"# Hugging Face Daily Papers Report\n**Date**: 2026-02-01\n")
+    assert parsed.report_date == dt.date(2026, 2, 1)
+    assert parsed.papers == ()
+    assert parsed.problems == ()
+
+
+def test_paper_without_sections_has_no_sections() -> None:
+    text = "# Hugging Face Daily Papers Report\n**Date**: 2026-02-01\n## 📄 T\n- **链接**: x\n"
+    paper = parse_report(text.encode()).papers[0]
+    assert (paper.sections, paper.innovations, paper.arxiv_id) == ((), (), None)

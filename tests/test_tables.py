@@ -1,0 +1,162 @@
+"""Publishing rules and schema validation: bad rows end in rejects with their reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import polars as pl
+import pytest
+
+from pipelines.parsing import parse_report
+from pipelines.sources import SourceReport
+from pipelines.tables import build_tables, validate_tables
+from tests.conftest import SEEDS
+
+SEED = (SEEDS / "000_18c40586699a2521.txt").read_bytes()
+SECTION_NAMES = ["应用领域", "一句话核心贡献", "使用指南", "主要创新点", "实验效果"]
+
+
+def source(name: str, data: bytes) -> SourceReport:
+    return SourceReport(name, hashlib.sha256(data).hexdigest(), len(data), parse_report(data))
+
+
+def publish(*sources: SourceReport) -> dict[str, pl.DataFrame]:
+    return validate_tables(build_tables(sources), {s.source_file: s.parsed for s in sources})
+
+
+def report(date: str, papers: list[tuple[str, str]], sections: int = 5) -> bytes:
+    """A small report; each paper is (title, link)."""
+    lines = ["# Hugging Face Daily Papers Report", f"**Date**: {date}", "=" * 20]
+    for title, link in papers:
+        lines += [f"## 📄 {title}", f"- **链接**: {link}", "- **阅读来源**: HTML"]
+        for number, name in enumerate(SECTION_NAMES[:sections], start=1):
+            lines += [f"### {number}. {name}", f"* **要点{number}**：内容 {title}"]
+    return "\n".join(lines).encode()
+
+
+def test_seed_publishes_everything() -> None:
+    tables = publish(source("a.txt", SEED))
+    assert tables["papers"].height == 22
+    assert tables["sections"].height == 110
+    assert tables["innovations"].height == 66
+    assert tables["rejects"].is_empty()
+    assert tables["reports"]["paper_count"].to_list() == [22]
+
+
+def test_identical_file_twice_is_used_once() -> None:
+    tables = publish(source("a.txt", SEED), source("b.txt", SEED))
+    assert tables["papers"].height == 22
+    rejects = tables["rejects"]
+    assert rejects.select("source_file", "level", "reason_code").rows() == [
+        ("b.txt", "file", "duplicate_file")
+    ]
+
+
+def test_two_different_files_for_one_date_are_both_rejected() -> None:
+    other = SEED.replace(b"Distilling Feedback", b"Distilled Feedback")
+    tables = publish(source("a.txt", SEED), source("b.txt", other))
+    assert tables["papers"].is_empty()
+    assert sorted(tables["rejects"].select("source_file", "reason_code").rows()) == [
+        ("a.txt", "conflicting_report"),
+        ("b.txt", "conflicting_report"),
+    ]
+
+
+def test_paper_rules() -> None:
+    data = (
+        report(
+            "2026-02-01",
+            [
+                ("Good", "https://huggingface.co/papers/2602.00001"),
+                ("No id", "https://example.com/paper"),
+                ("Again", "https://arxiv.org/abs/2602.00001v3"),
+            ],
+        )
+        + b"\n"
+        + report(
+            "2026-02-01", [("Short", "https://huggingface.co/papers/2602.00002")], sections=4
+        ).split(b"=" * 20)[1]
+    )
+    tables = publish(source("r.md", data))
+    assert tables["papers"]["title"].to_list() == ["Good"]
+    reasons = tables["rejects"].select("rank", "reason_code").sort("rank").rows()
+    assert reasons == [(2, "paper_without_id"), (3, "duplicate_paper"), (4, "missing_sections")]
+    short = tables["rejects"].filter(pl.col("rank") == 4).row(0, named=True)
+    assert short["raw_text"].startswith("## 📄 Short")
+    assert "results" in short["message"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "check"),
+    [
+        ("arxiv_id", "12345", "papers.arxiv_id: str_matches"),
+        ("title", "   ", "papers.title: str_contains"),
+        ("rank", 0, "papers.rank: greater_than(0)"),
+        ("paper_url", "ftp://x", "papers.paper_url: str_matches"),
+    ],
+)
+def test_bad_paper_values_go_to_rejects(column: str, value: object, check: str) -> None:
+    seed = source("a.txt", SEED)
+    candidates = build_tables([seed])
+    target = pl.col("rank") == 2
+    candidates["papers"] = candidates["papers"].with_columns(
+        pl.when(target).then(pl.lit(value)).otherwise(pl.col(column)).alias(column)
+    )
+    tables = validate_tables(candidates, {"a.txt": seed.parsed})
+    assert tables["papers"].height == 21
+    assert 2 not in tables["papers"]["rank"].to_list()
+    # the rejected paper takes its sections and innovations with it
+    assert tables["sections"].height == 105
+    assert tables["innovations"].height == 63
+    reject = tables["rejects"].row(0, named=True)
+    assert (reject["level"], reject["reason_code"]) == ("paper", "schema_check_failed")
+    assert reject["failed_check"].startswith(check)
+    assert reject["raw_text"].startswith("## 📄 Chaining the Evidence")
+
+
+def test_bad_section_rejects_its_whole_paper() -> None:
+    seed = source("a.txt", SEED)
+    candidates = build_tables([seed])
+    candidates["sections"] = candidates["sections"].with_columns(
+        pl.when((pl.col("arxiv_id") == "2601.05960") & (pl.col("section_key") == "usage"))
+        .then(pl.lit("elsewhere"))
+        .otherwise(pl.col("section_key"))
+        .alias("section_key")
+    )
+    tables = validate_tables(candidates, {"a.txt": seed.parsed})
+    assert "2601.05960" not in tables["papers"]["arxiv_id"].to_list()
+    assert "2601.05960" not in tables["sections"]["arxiv_id"].to_list()
+    assert tables["rejects"]["failed_check"].to_list() == [
+        "sections.section_key: isin(('domain', 'contribution', 'usage', 'innovations', 'results'))"
+    ]
+
+
+def test_report_date_out_of_range_is_rejected() -> None:
+    data = report("2019-05-01", [("Old", "https://huggingface.co/papers/1905.00001")])
+    tables = publish(source("old.md", data))
+    assert tables["reports"].is_empty()
+    assert tables["papers"].is_empty()
+    reject = tables["rejects"].row(0, named=True)
+    assert (reject["level"], reject["report_date"]) == ("report", dt.date(2019, 5, 1))
+    assert reject["failed_check"].startswith("reports.report_date: greater_than_or_equal_to")
+
+
+def test_unusable_files_are_rejected_with_their_reason() -> None:
+    tables = publish(
+        source("empty.md", b""), source("bin.txt", b"\xff\xfe\x00"), source("a.txt", SEED)
+    )
+    assert tables["papers"].height == 22
+    assert sorted(tables["rejects"].select("source_file", "reason_code").rows()) == [
+        ("bin.txt", "not_utf8"),
+        ("empty.md", "empty_file"),
+    ]
+
+
+def test_duplicate_key_names_the_table_level_check() -> None:
+    seed = source("a.txt", SEED)
+    candidates = build_tables([seed])
+    candidates["innovations"] = candidates["innovations"].with_columns(ordinal=pl.lit(1, pl.Int64))
+    tables = validate_tables(candidates, {"a.txt": seed.parsed})
+    assert tables["papers"].is_empty()
+    assert set(tables["rejects"]["failed_check"]) == {"innovations: multiple_fields_uniqueness"}
