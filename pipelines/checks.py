@@ -13,6 +13,8 @@ from dagster_duckdb import DuckDBResource
 from pipelines.files import sha256_file
 from pipelines.metadata import markdown_table
 from pipelines.resources import ProjectPaths
+from pipelines.sources import SourceReport
+from pipelines.tables.accounting import account, unbalanced
 from pipelines.tables.validate import split_valid
 from schemas import TABLES
 from schemas.sections import SECTION_KEYS
@@ -106,6 +108,30 @@ def report_paper_counts(reports: pl.DataFrame, papers: pl.DataFrame) -> dg.Asset
 
 @dg.asset_check(
     asset="rejects",
+    additional_ins={"parsed_report": dg.AssetIn(), "papers": dg.AssetIn()},
+    blocking=True,
+    description="Nothing lost: for every input file, papers found = published + rejected, and "
+    "every non-blank line belongs to a published paper, a reject, or the report header.",
+)
+def every_input_accounted_for(
+    rejects: pl.DataFrame, parsed_report: dict[str, SourceReport], papers: pl.DataFrame
+) -> dg.AssetCheckResult:
+    accounts = account(parsed_report.values(), papers, rejects)
+    failing = unbalanced(accounts)
+    return dg.AssetCheckResult(
+        passed=failing.is_empty(),
+        metadata={
+            "files": accounts.height,
+            "papers_found": int(accounts["papers_found"].sum()),
+            "papers_published": int(accounts["papers_published"].sum()),
+            "papers_rejected": int(accounts["papers_rejected"].sum()),
+            "unbalanced_files": dg.MetadataValue.md(markdown_table(failing, 50)),
+        },
+    )
+
+
+@dg.asset_check(
+    asset="rejects",
     description="Warns when anything was rejected; the counts by reason are in the metadata.",
 )
 def rejects_by_reason(rejects: pl.DataFrame) -> dg.AssetCheckResult:
@@ -178,6 +204,7 @@ asset_checks = [
     papers_have_all_sections,
     innovations_belong_to_papers,
     report_paper_counts,
+    every_input_accounted_for,
     rejects_by_reason,
     warehouse_row_counts,
     release_matches_manifest,

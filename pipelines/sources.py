@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.parsing import ParsedReport, parse_report
+from pipelines.parsing import ParsedReport, Problem, parse_report
+from pipelines.parsing.report import RAW_BYTES_KEPT
 
 REPORT_SUFFIXES = (".md", ".markdown", ".txt")
 
@@ -31,5 +32,22 @@ def report_files(seeds_dir: Path) -> list[str]:
 
 
 def read_source(seeds_dir: Path, name: str) -> SourceReport:
-    data = (seeds_dir / name).read_bytes()
-    return SourceReport(name, hashlib.sha256(data).hexdigest(), len(data), parse_report(data))
+    """Read and parse one file. Never raises: a file that cannot be read or parsed is returned
+    with a file-level problem, so one bad file cannot stop the others."""
+    try:
+        data = (seeds_dir / name).read_bytes()
+    except OSError as error:
+        return _failed(name, b"", "unreadable_file", f"Cannot read the file: {error.strerror}.")
+    try:
+        parsed = parse_report(data)
+    except Exception as error:  # a parser bug must not cost the other files their run
+        message = f"The parser failed on this file ({type(error).__name__}: {error})."
+        return _failed(name, data, "parse_error", message)
+    return SourceReport(name, hashlib.sha256(data).hexdigest(), len(data), parsed)
+
+
+def _failed(name: str, data: bytes, reason_code: str, message: str) -> SourceReport:
+    raw = data[:RAW_BYTES_KEPT].decode("utf-8", errors="replace")
+    problem = Problem(reason_code, "file", message, 0, 0, raw)
+    parsed = ParsedReport(None, None, (), problems=(problem,))
+    return SourceReport(name, hashlib.sha256(data).hexdigest(), len(data), parsed)

@@ -1,6 +1,10 @@
 """Why an input ended in the rejects table: code -> what it means and what to do about it."""
 
 REASON_CODES: dict[str, str] = {
+    "unreadable_file": "The file could not be read (permissions, or it vanished during the "
+    "build). Check the file and run again.",
+    "parse_error": "The parser failed on this file: a bug in daily-papers, not in the report. "
+    "Please file an issue with the file attached.",
     "not_utf8": "The file is not valid UTF-8. Re-save it as UTF-8.",
     "empty_file": "The file has no text. Remove it or replace it with the real report.",
     "not_a_report": "No `**Date**: YYYY-MM-DD` line before the first paper. Check the file is a "
@@ -11,6 +15,9 @@ REASON_CODES: dict[str, str] = {
     "Keep only the correct version.",
     "unassigned_text": "A line outside any section that the parser could not place. Check it is "
     "not a mistyped heading or meta line.",
+    "unknown_section": "A numbered section heading that is not one of the five (e.g. `## 6. "
+    "局限性`); its text is not published. The paper is still published if its five sections are "
+    "complete. Rename the heading if it is one of the five.",
     "paper_without_id": "The paper's `链接` line is missing or has no recognisable arXiv id. Fix "
     "the link.",
     "missing_sections": "The paper lacks one or more of the five sections, so it is not published. "

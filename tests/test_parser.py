@@ -110,6 +110,9 @@ def test_text_on_the_heading_line_is_body() -> None:
         ("**5. 实验效果：**", "results", ""),
         ("#### ５．实验结果", "results", ""),
         ("3、使用指南: 见下", "usage", "见下"),
+        ("1. **应用领域**：**NLP**，大模型", "domain", "**NLP**，大模型"),
+        ("**1. 应用领域：** **NLP**", "domain", "**NLP**"),
+        ("##　1．　应用领域", "domain", ""),
     ],
 )
 def test_heading_spellings(line: str, key: str, inline: str) -> None:

@@ -30,32 +30,61 @@ _KEY_BY_NAME = {name: key for key, names in SECTION_NAMES.items() for name in na
 _NAME_ALTERNATIVES = "|".join(sorted(map(re.escape, _KEY_BY_NAME), key=len, reverse=True))
 
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_BOLD = r"(?:\*\*|__)?"
+# Possessive quantifiers (`*+`, `++`) never give back what they matched, so no pattern here can
+# backtrack: each line is matched in time linear in its length.
+_BOLD = r"(?:\*\*|__)?+"
+_SPACE = r"\s*+"
+
+# Between the parts of a heading: any run of spaces and bold markers (`**1.** **应用领域**：`).
+_DECORATION = r"(?:\*\*|__|\s)*+"
 
 _SECTION_HEADING = re.compile(
-    r"^ {0,3}(?:#{1,6}[ \t]*)?"
-    + _BOLD
-    + r"\s*(?P<number>[1-5１-５])\s*[.．、]?\s*"
-    + _BOLD
-    + r"\s*(?P<name>"
+    r"^ {0,3}(?:#{1,6}"
+    + _SPACE
+    + ")?+"
+    + _DECORATION
+    + r"(?P<number>[1-5１-５])"
+    + _SPACE
+    + r"[.．、]?+"
+    + _DECORATION
+    + r"(?P<name>"
     + _NAME_ALTERNATIVES
-    + r")(?=$|[\s*_:：(（])\s*"
-    + _BOLD
-    + r"\s*(?P<colon>[:：])?\s*"
-    + _BOLD
-    + r"\s*(?P<rest>.*)$"
+    + r")(?=$|[\s*_:：(（])"
+    + _DECORATION
+    + r"(?P<colon>[:：])?+"
+    + _DECORATION
+    + r"(?P<rest>.*)$"
 )
-_PAPER_HEADING = re.compile(r"^#{1,3}\s*📄\s*(?P<title>.*?)\s*#*\s*$")
-_REPORT_TITLE = re.compile(r"^#\s*Hugging Face Daily Papers Report\s*$", re.IGNORECASE)
-_MARKDOWN_HEADING = re.compile(r"^ {0,3}#{1,6}\s+(?P<text>.*?)\s*#*\s*$")
+# Numbered headings with a name that is not one of the five: a Markdown heading, or a line that
+# is bold from the number to the end (`**6. 局限性**`). `6. **局限性**` stays a list item.
+_NUMBERED_ATX_HEADING = re.compile(
+    r"^ {0,3}#{1,6}" + _SPACE + _BOLD + _SPACE + r"[0-9０-９]{1,2}" + _SPACE + r"[.．、]"
+)
+_NUMBERED_BOLD_HEADING = re.compile(
+    r"^(?:\*\*|__)"
+    + _SPACE
+    + r"[0-9０-９]{1,2}"
+    + _SPACE
+    + r"[.．、][^*_]*+(?:\*\*|__)"
+    + _SPACE
+    + r"[:：]?+$"
+)
+_PAPER_HEADING = re.compile(r"^#{1,3}" + _SPACE + r"📄(?P<title>.*)$")
+_REPORT_TITLE = re.compile(r"^#" + _SPACE + r"Hugging Face Daily Papers Report$", re.IGNORECASE)
+_MARKDOWN_HEADING = re.compile(r"^ {0,3}#{1,6}\s++(?P<text>.*)$")
 _META = re.compile(
-    r"^\s*(?:[-*+]\s+)?"
+    r"^\s*+(?:[-*+]\s++)?+"
     + _BOLD
-    + r"\s*(?P<label>链接|阅读来源|Date|Source URL)\s*"
+    + _SPACE
+    + r"(?P<label>链接|阅读来源|Date|Source URL)"
+    + _SPACE
     + _BOLD
-    + r"\s*[:：]\s*"
+    + _SPACE
+    + r"[:：]"
+    + _SPACE
     + _BOLD
-    + r"\s*(?P<value>.*?)\s*$",
+    + _SPACE
+    + r"(?P<value>.*)$",
     re.IGNORECASE,
 )
 _META_FIELDS = {
@@ -64,14 +93,19 @@ _META_FIELDS = {
     "date": "date",
     "source url": "source_url",
 }
-_SEPARATOR = re.compile(r"^\s*(?:={3,}|-{3,}|\*{3,}|_{3,})\s*$")
-_FENCE = re.compile(r"^ {0,3}(?:```|~~~)\s*(?:markdown|md)?\s*$", re.IGNORECASE)
-_LIST_ITEM = re.compile(r"^(?P<indent> *)(?:[-*+•]|\d{1,3}[.)、．])\s+(?P<text>.*)$")
-_BOLD_LEAD = re.compile(r"^(?:\*\*|__)(?P<name>[^*_]+?)(?:\*\*|__)\s*[:：]?\s*(?P<rest>.*)$")
-_COLON_LEAD = re.compile(r"^(?P<name>[^:：]{1,80})[:：]\s*(?P<rest>.*)$")
+_SEPARATOR = re.compile(r"^\s*+(?:=++|-{3,}+|\*{3,}+|_{3,}+)\s*+$")
+_FENCE = re.compile(
+    r"^ {0,3}(?:```|~~~)" + _SPACE + r"(?:markdown|md)?+" + _SPACE + "$", re.IGNORECASE
+)
+_LIST_ITEM = re.compile(r"^(?P<indent> *+)(?:[-*+•]|\d{1,3}[.)、．])\s++(?P<text>.*)$")
+_BOLD_LEADS = (
+    re.compile(r"^\*\*(?P<name>[^*]++)\*\*" + _SPACE + r"[:：]?+" + _SPACE + r"(?P<rest>.*)$"),
+    re.compile(r"^__(?P<name>[^_]++)__" + _SPACE + r"[:：]?+" + _SPACE + r"(?P<rest>.*)$"),
+)
+_COLON_LEAD = re.compile(r"^(?P<name>[^:：]{1,80}+)[:：]" + _SPACE + r"(?P<rest>.*)$")
 _ARXIV_ID = re.compile(
-    r"(?:huggingface\.co|hf\.co)/papers/(?P<hf>\d{4}\.\d{4,5})(?:v\d+)?(?![\d.])"
-    r"|arxiv\.org/(?:abs|pdf)/(?P<arxiv>\d{4}\.\d{4,5})(?:v\d+)?(?![\d.])",
+    r"(?:huggingface\.co|hf\.co)/papers/(?P<hf>\d{4}\.\d{4,5})(?:v\d++)?+(?!\d)"
+    r"|arxiv\.org/(?:abs|pdf)/(?P<arxiv>\d{4}\.\d{4,5})(?:v\d++)?+(?!\d)",
     re.IGNORECASE,
 )
 
@@ -89,8 +123,15 @@ def section_heading(line: str) -> SectionHeading | None:
     match = _SECTION_HEADING.match(line)
     if match is None:
         return None
-    rest = match["rest"].strip()
-    heading = line[: match.start("rest")].strip()
+    split = match.start("rest")
+    # The bold after a colon closes `**应用领域：**`; with the bold already closed
+    # (`**应用领域**：**NLP**…`) it opens the text instead, so it goes back to the text.
+    for marker in ("**", "__"):
+        heading_part = line[:split].rstrip()
+        if heading_part.endswith(marker) and heading_part.count(marker) % 2:
+            split = len(heading_part) - len(marker)
+    rest = line[split:].strip()
+    heading = line[:split].strip()
     return SectionHeading(
         number=int(match["number"].translate(_FULL_WIDTH_DIGITS)),
         key=_KEY_BY_NAME[match["name"]],
@@ -102,7 +143,7 @@ def section_heading(line: str) -> SectionHeading | None:
 def paper_title(line: str) -> str | None:
     """The paper title if this line opens a paper block (`## 📄 <title>`)."""
     match = _PAPER_HEADING.match(line)
-    return match["title"] if match else None
+    return _without_closing_hashes(match["title"]) if match else None
 
 
 def is_report_title(line: str) -> bool:
@@ -112,7 +153,13 @@ def is_report_title(line: str) -> bool:
 def markdown_heading(line: str) -> str | None:
     """The text of a Markdown ATX heading line, if the line is one."""
     match = _MARKDOWN_HEADING.match(line)
-    return match["text"] if match else None
+    return _without_closing_hashes(match["text"]) if match else None
+
+
+def is_unknown_section_heading(line: str) -> bool:
+    """A numbered heading whose name is not one of the five sections, e.g. `## 6. 局限性`."""
+    numbered = _NUMBERED_ATX_HEADING.match(line) or _NUMBERED_BOLD_HEADING.match(line)
+    return numbered is not None and section_heading(line) is None
 
 
 def meta_field(line: str) -> tuple[str, str] | None:
@@ -120,7 +167,7 @@ def meta_field(line: str) -> tuple[str, str] | None:
     match = _META.match(line)
     if match is None:
         return None
-    return _META_FIELDS[match["label"].lower()], match["value"]
+    return _META_FIELDS[match["label"].lower()], match["value"].strip()
 
 
 def is_separator(line: str) -> bool:
@@ -140,7 +187,8 @@ def list_item(line: str) -> tuple[int, str] | None:
 
 def split_lead(text: str) -> tuple[str, str]:
     """Split `**name**：description` (or `name：description`) into name and description."""
-    match = _BOLD_LEAD.match(text) or _COLON_LEAD.match(text)
+    match = next((found for lead in _BOLD_LEADS if (found := lead.match(text))), None)
+    match = match or _COLON_LEAD.match(text)
     if match is None:
         return text.strip(), ""
     return match["name"].strip().rstrip(":：").strip(), match["rest"].strip()
@@ -152,3 +200,12 @@ def arxiv_id(link: str) -> str | None:
     if match is None:
         return None
     return match["hf"] or match["arxiv"]
+
+
+def _without_closing_hashes(text: str) -> str:
+    """Heading text without the optional closing `#` run (`## Title ##` -> `Title`; `C#` stays)."""
+    text = text.strip()
+    opened = text.rstrip("#")
+    if opened != text and (not opened or opened[-1].isspace()):
+        return opened.rstrip()
+    return text

@@ -33,12 +33,12 @@ class Problem:
     """Something in the input that cannot be published, with the lines it covers."""
 
     reason_code: str
+    level: str
     message: str
     line_start: int
     line_end: int
     raw_text: str
     rank: int | None = None
-    arxiv_id: str | None = None
 
 
 @dataclass(frozen=True)

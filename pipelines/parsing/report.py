@@ -18,6 +18,15 @@ from pipelines.parsing.model import Innovation, Paper, ParsedReport, Problem, Se
 PARSER_VERSION = "1"
 
 Line = tuple[int, str]  # (1-based line number, normalised text)
+RAW_BYTES_KEPT = 2000  # of a file that is not text, only this much is kept as `raw_text`
+# What each problem the parser finds puts in rejects: a whole file, a section, or single lines.
+PROBLEM_LEVELS = {
+    "not_utf8": "file",
+    "empty_file": "file",
+    "not_a_report": "file",
+    "unknown_section": "section",
+    "unassigned_text": "line",
+}
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -60,15 +69,18 @@ def parse_report(data: bytes) -> ParsedReport:
 
 
 def _unreadable(reason_code: str, message: str, data: bytes) -> ParsedReport:
-    raw = data[:2000].decode("utf-8", errors="replace")
-    return ParsedReport(None, None, (), problems=(Problem(reason_code, message, 0, 0, raw),))
+    raw = data[:RAW_BYTES_KEPT].decode("utf-8", errors="replace")
+    return ParsedReport(
+        None, None, (), problems=(Problem(reason_code, "file", message, 0, 0, raw),)
+    )
 
 
-def _problem(reason_code: str, message: str, lines: list[Line], **paper: object) -> Problem:
+def _problem(reason_code: str, message: str, lines: list[Line], rank: int | None = None) -> Problem:
+    level = PROBLEM_LEVELS[reason_code]
     start = lines[0][0] if lines else 0
     end = lines[-1][0] if lines else 0
     raw = "\n".join(text for _, text in lines)
-    return Problem(reason_code, message, start, end, raw, **paper)  # type: ignore[arg-type]
+    return Problem(reason_code, level, message, start, end, raw, rank=rank)
 
 
 def _parse_header(lines: list[Line]) -> tuple[dt.date | None, str | None, list[Problem]]:
@@ -110,7 +122,7 @@ def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
     inner_heading = None
     wrapped_in_fence = False
     problems: list[Problem] = []
-    heading_positions: list[tuple[int, grammar.SectionHeading]] = []
+    heading_positions: list[tuple[int, grammar.SectionHeading | None]] = []
     last_order = -1
 
     for position, (number, text) in enumerate(body):
@@ -121,6 +133,9 @@ def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
                 heading_positions.append((position, heading))
                 last_order = order
                 continue
+        elif grammar.is_unknown_section_heading(text):
+            heading_positions.append((position, None))  # runs to the next heading, then rejected
+            continue
         if heading_positions or not text:
             continue
         field = grammar.meta_field(text)
@@ -142,7 +157,11 @@ def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
 
     if wrapped_in_fence and body and grammar.is_fence(body[-1][1]):
         body = _strip_trailing_decoration(body[:-1])
-    sections, innovation_lines = _sections(body, heading_positions)
+    sections, innovation_lines, unknown = _sections(body, heading_positions)
+    problems += [
+        _problem("unknown_section", f"Unknown section heading {lines[0][1]!r}.", lines, rank=rank)
+        for lines in unknown
+    ]
     link = meta.get("link")
     paper = Paper(
         rank=rank,
@@ -168,16 +187,21 @@ def _strip_trailing_decoration(lines: list[Line]) -> list[Line]:
 
 
 def _sections(
-    body: list[Line], heading_positions: list[tuple[int, grammar.SectionHeading]]
-) -> tuple[list[Section], list[Line]]:
-    """The sections, and the body lines of the innovations section (parsed further).
+    body: list[Line], heading_positions: list[tuple[int, grammar.SectionHeading | None]]
+) -> tuple[list[Section], list[Line], list[list[Line]]]:
+    """The sections, the body lines of the innovations section (parsed further), and the lines
+    of each section under an unknown heading.
 
     Each section runs to the next heading; the last one to the end of the body (zip stops at
     the shorter list, so a paper without headings has no section)."""
     sections = []
     innovation_lines: list[Line] = []
+    unknown = []
     ends = [position for position, _ in heading_positions[1:]] + [len(body)]
     for (position, heading), end in zip(heading_positions, ends, strict=False):
+        if heading is None:
+            unknown.append(_trim_blank(body[position:end]))
+            continue
         heading_line = body[position][0]
         lines = [(heading_line, heading.inline_text)] if heading.inline_text else []
         lines = _trim_blank(lines + body[position + 1 : end])
@@ -193,7 +217,7 @@ def _sections(
         )
         if heading.key == "innovations":
             innovation_lines = lines
-    return sections, innovation_lines
+    return sections, innovation_lines, unknown
 
 
 def _trim_blank(lines: list[Line]) -> list[Line]:

@@ -17,8 +17,6 @@ from pipelines.sources import SourceReport
 from schemas import TABLES, polars_schema
 from schemas.sections import SECTION_KEYS
 
-FILE_LEVEL_REASONS = {"not_utf8", "empty_file", "not_a_report"}
-
 
 def build_tables(sources: Iterable[SourceReport]) -> dict[str, pl.DataFrame]:
     """Candidate rows of every table (before schema validation), rejects included."""
@@ -41,18 +39,16 @@ def _usable_sources(sources: list[SourceReport], rejects: list[dict]) -> list[So
     for source in sources:
         parsed = source.parsed
         for problem in parsed.problems:
-            level = "file" if problem.reason_code in FILE_LEVEL_REASONS else "line"
             rejects.append(
                 _reject(
                     source,
-                    level,
+                    problem.level,
                     problem.reason_code,
                     problem.message,
                     problem.line_start,
                     problem.line_end,
                     problem.raw_text,
                     rank=problem.rank,
-                    arxiv_id=problem.arxiv_id,
                 )
             )
         if parsed.report_date is None:

@@ -1,0 +1,109 @@
+"""A seeds folder with junk in it: the run succeeds, good papers publish, every bad item is in
+rejects with its reason, and the accounting check passes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.jobs import PUBLISH_JOB
+from tests.conftest import SEEDS, Build, build_into
+
+FIRST = (SEEDS / "000_18c40586699a2521.txt").read_text(encoding="utf-8")  # 2026-01-12, 22 papers
+SECOND = (SEEDS / "001_202c590195c4dd5f.txt").read_text(encoding="utf-8")  # 2026-01-24, 27 papers
+
+
+def redated(text: str, date: str) -> str:
+    return text.replace("2026-01-12", date)
+
+
+def papers_of(text: str) -> list[str]:
+    head, *papers = text.split("\n## 📄 ")
+    return [head, *("## 📄 " + paper for paper in papers)]
+
+
+@pytest.fixture(scope="module")
+def messy_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    seeds = tmp_path_factory.mktemp("messy") / "seeds"
+    seeds.mkdir()
+    (seeds / "000.txt").write_text(FIRST, encoding="utf-8")
+    (seeds / "001.txt").write_text(SECOND, encoding="utf-8")
+    (seeds / "001-edited.md").write_text(
+        SECOND.replace("Agentic Uncertainty", "Agentic Certainty"), encoding="utf-8"
+    )
+    (seeds / "copy-of-000.md").write_text(FIRST, encoding="utf-8")
+    (seeds / "empty.md").write_bytes(b"")
+    (seeds / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (seeds / "gb18030.md").write_bytes(redated(FIRST, "2026-01-15").encode("gb18030"))
+    truncated = "\n".join(redated(FIRST, "2026-01-13").split("\n")[:88])  # cut inside paper 3
+    (seeds / "truncated.md").write_text(truncated, encoding="utf-8")
+    head, first, second, *_ = papers_of(redated(FIRST, "2026-01-14"))
+    (seeds / "duplicated.md").write_text("\n".join([head, first, second, first]), encoding="utf-8")
+    return build_into(seeds, seeds.parent)
+
+
+def test_run_succeeds_with_all_checks_passing(messy_build: Build) -> None:
+    assert messy_build.result.success
+    evaluations = messy_build.result.runs[PUBLISH_JOB].get_asset_check_evaluations()
+    failed = {e.check_name for e in evaluations if not e.passed}
+    assert failed == {"rejects_by_reason"}  # a warning that shows the rejects in the UI
+    accounting = next(e for e in evaluations if e.check_name == "every_input_accounted_for")
+    assert accounting.metadata["papers_found"].value == 22 + 27 + 27 + 22 + 3 + 3
+    assert accounting.metadata["papers_published"].value == 22 + 2 + 2
+
+
+def test_good_papers_are_published(messy_build: Build) -> None:
+    with duckdb.connect(str(messy_build.warehouse_file), read_only=True) as connection:
+        per_report = connection.execute(
+            "SELECT report_date::VARCHAR, source_file, count(*) FROM papers GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+    assert per_report == [
+        ("2026-01-12", "000.txt", 22),
+        ("2026-01-13", "truncated.md", 2),
+        ("2026-01-14", "duplicated.md", 2),
+    ]
+
+
+def test_every_bad_item_is_rejected_with_its_reason(messy_build: Build) -> None:
+    with duckdb.connect(str(messy_build.warehouse_file), read_only=True) as connection:
+        rejects = connection.execute(
+            "SELECT source_file, reason_code, level FROM rejects"
+        ).fetchall()
+    assert Counter(rejects) == Counter(
+        [
+            ("001.txt", "conflicting_report", "report"),
+            ("001-edited.md", "conflicting_report", "report"),
+            ("copy-of-000.md", "duplicate_file", "file"),
+            ("empty.md", "empty_file", "file"),
+            ("binary.txt", "not_utf8", "file"),
+            ("gb18030.md", "not_utf8", "file"),
+            ("truncated.md", "missing_sections", "paper"),
+            ("duplicated.md", "duplicate_paper", "paper"),
+        ]
+    )
+
+
+def test_rejects_are_in_the_release_too(messy_build: Build) -> None:
+    import polars as pl
+
+    rejects = pl.read_parquet(messy_build.latest / "rejects.parquet")
+    assert rejects.height == 8
+    assert rejects["raw_text"].str.len_chars().min() >= 0
+    truncated = rejects.filter(pl.col("source_file") == "truncated.md").row(0, named=True)
+    assert truncated["raw_text"].startswith("## 📄 CaricatureGS")
+    assert "innovations" in truncated["message"] and "results" in truncated["message"]
+
+
+def test_every_input_file_is_accounted_for(messy_build: Build) -> None:
+    names = {path.name for path in Path(messy_build.settings.seeds_dir).iterdir()}
+    with duckdb.connect(str(messy_build.warehouse_file), read_only=True) as connection:
+        published = {
+            row[0] for row in connection.execute("SELECT source_file FROM reports").fetchall()
+        }
+        rejected = {
+            row[0] for row in connection.execute("SELECT source_file FROM rejects").fetchall()
+        }
+    assert names == published | rejected
