@@ -13,8 +13,9 @@ REASON_CODES: dict[str, str] = {
     "is used. Delete the copy.",
     "conflicting_report": "Two different files claim the same report date; neither is published. "
     "Keep only the correct version.",
-    "unassigned_text": "A line outside any section that the parser could not place. Check it is "
-    "not a mistyped heading or meta line.",
+    "unassigned_text": "Text outside any section that the parser could not place (one row per "
+    "run of adjacent lines). The report and its papers are still published, without this text. "
+    "Check it is not a mistyped heading or meta line.",
     "unknown_section": "A numbered section heading that is not one of the five (e.g. `## 6. "
     "局限性`); its text is not published. The paper is still published if its five sections are "
     "complete. Rename the heading if it is one of the five.",

@@ -194,3 +194,18 @@ def test_paper_without_sections_has_no_sections() -> None:
     text = "# Hugging Face Daily Papers Report\n**Date**: 2026-02-01\n## 📄 T\n- **链接**: x\n"
     paper = parse_report(text.encode()).papers[0]
     assert (paper.sections, paper.innovations, paper.arxiv_id) == ((), (), None)
+
+
+def test_a_run_of_unassigned_lines_is_one_problem() -> None:
+    text = (
+        "# Hugging Face Daily Papers Report\n**Date**: 2026-01-12\nstray one\n\nstray two\n"
+        "---\nstray three\n## 📄 A paper\n- **链接**: https://huggingface.co/papers/2601.00001\n"
+        "note a\nnote b\n"
+    )
+    parsed = parse_report(text.encode())
+    spans = [(p.rank, p.line_start, p.line_end, p.raw_text) for p in parsed.problems]
+    assert spans == [
+        (None, 3, 5, "stray one\nstray two"),
+        (None, 7, 7, "stray three"),
+        (1, 10, 11, "note a\nnote b"),
+    ]

@@ -75,7 +75,7 @@ GOLDEN = {
         "line",
         4,
         4,
-        "Header line",
+        "Header text",
     ),
     "unknown_section": (
         {"r.md": (GOOD + "## 6. 局限性\n* 仍有不足\n").encode()},

@@ -85,26 +85,47 @@ def _problem(reason_code: str, message: str, lines: list[Line], rank: int | None
 
 def _parse_header(lines: list[Line]) -> tuple[dt.date | None, str | None, list[Problem]]:
     report_date = source_url = None
-    problems: list[Problem] = []
+    unassigned = _UnassignedRuns("Header text that is neither title, date nor source URL.")
     for number, text in lines:
-        if not text or grammar.is_report_title(text) or grammar.is_separator(text):
+        if not text:
+            continue
+        if grammar.is_report_title(text) or grammar.is_separator(text):
+            unassigned.end_run()
             continue
         field = grammar.meta_field(text)
         if field and field[0] == "date":
             report_date = _iso_date(field[1])
             if report_date is not None:
+                unassigned.end_run()
                 continue
         elif field and field[0] == "source_url":
             source_url = field[1]
+            unassigned.end_run()
             continue
-        problems.append(
-            _problem(
-                "unassigned_text",
-                "Header line that is neither title, date nor source URL.",
-                [(number, text)],
-            )
-        )
-    return report_date, source_url, problems
+        unassigned.add((number, text))
+    return report_date, source_url, unassigned.problems()
+
+
+class _UnassignedRuns:
+    """Collects unassigned lines; a run of them, blank lines aside, becomes one problem."""
+
+    def __init__(self, message: str, rank: int | None = None) -> None:
+        self.message = message
+        self.rank = rank
+        self.runs: list[list[Line]] = []
+        self.open = False
+
+    def add(self, line: Line) -> None:
+        if not self.open:
+            self.runs.append([])
+            self.open = True
+        self.runs[-1].append(line)
+
+    def end_run(self) -> None:
+        self.open = False
+
+    def problems(self) -> list[Problem]:
+        return [_problem("unassigned_text", self.message, run, self.rank) for run in self.runs]
 
 
 def _iso_date(value: str) -> dt.date | None:
@@ -121,7 +142,9 @@ def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
     meta: dict[str, str] = {}
     inner_heading = None
     wrapped_in_fence = False
-    problems: list[Problem] = []
+    unassigned = _UnassignedRuns(
+        "Text between a paper heading and its first section that is not a known field.", rank
+    )
     heading_positions: list[tuple[int, grammar.SectionHeading | None]] = []
     last_order = -1
 
@@ -146,19 +169,14 @@ def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
         elif grammar.markdown_heading(text) is not None and inner_heading is None:
             inner_heading = grammar.markdown_heading(text)
         elif not grammar.is_separator(text):
-            problems.append(
-                _problem(
-                    "unassigned_text",
-                    "Text between a paper heading and its first section that is not a known field.",
-                    [(number, text)],
-                    rank=rank,
-                )
-            )
+            unassigned.add((number, text))
+            continue
+        unassigned.end_run()
 
     if wrapped_in_fence and body and grammar.is_fence(body[-1][1]):
         body = _strip_trailing_decoration(body[:-1])
     sections, innovation_lines, unknown = _sections(body, heading_positions)
-    problems += [
+    problems = unassigned.problems() + [
         _problem("unknown_section", f"Unknown section heading {lines[0][1]!r}.", lines, rank=rank)
         for lines in unknown
     ]
