@@ -6,7 +6,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 
-.PHONY: env run test ui lint format docs clean
+.PHONY: env run test ui verify lint format docs clean
 
 # uv itself lives in its own small virtual environment, so nothing is installed outside the project.
 $(UV):
@@ -30,6 +30,9 @@ test: env  ## lint, then run the whole test suite
 
 ui: env  ## Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/daily-papers ui
+
+verify: env  ## check a release folder: make verify RELEASE=warehouse/releases/latest
+	$(VENV)/bin/daily-papers verify "$(or $(RELEASE),warehouse/releases/latest)"
 
 lint: env
 	$(VENV)/bin/ruff check .

@@ -1,17 +1,17 @@
 """Asset checks, next to nothing else: each guards one published table or output.
 
-Checks marked blocking stop the warehouse and release from being built in the same run.
+Checks marked blocking stop what is downstream in the same run: the warehouse and the release
+wait for the table checks, and publishing waits for the audits of the staged release.
 """
-
-import json
 
 import dagster as dg
 import polars as pl
-import pyarrow.parquet as pq
 from dagster_duckdb import DuckDBResource
 
-from pipelines.files import sha256_file
 from pipelines.metadata import markdown_table
+from pipelines.release import StagedRelease, verify_release
+from pipelines.release.audit import AUDITS
+from pipelines.release.stage import LATEST
 from pipelines.resources import ProjectPaths
 from pipelines.sources import SourceReport
 from pipelines.tables.accounting import account, unbalanced
@@ -177,25 +177,51 @@ def warehouse_row_counts(
     )
 
 
+AUDIT_DESCRIPTIONS = {
+    "files_match_manifest": "Every staged file is listed in `manifest.json` and `SHA256SUMS` "
+    "with its exact size and SHA-256; nothing missing, nothing extra.",
+    "tables_match_schemas": "Each staged Parquet file, read back, has the published column types "
+    "and passes its Pandera schema (values and keys).",
+    "foreign_keys_resolve": "Staged papers have their report; sections and innovations "
+    "their paper.",
+    "files_read_back": "DuckDB reads every staged Parquet file and the staged DuckDB copy with the "
+    "row counts the manifest states.",
+}
+
+
+def _audit_check(name: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset="staged_release",
+        name=name,
+        blocking=True,
+        description=f"Audit before publishing: {AUDIT_DESCRIPTIONS[name]}",
+    )
+    def check(staged_release: StagedRelease) -> dg.AssetCheckResult:
+        problems = AUDITS[name](staged_release.path)
+        return dg.AssetCheckResult(
+            passed=not problems,
+            metadata={
+                "release_id": staged_release.release_id,
+                "problems": dg.MetadataValue.json(problems),
+            },
+        )
+
+    return check
+
+
 @dg.asset_check(
     asset="release",
-    description="Every file of the latest release matches its manifest: bytes, SHA-256, rows.",
+    description="The published `latest` release still matches its manifest and `SHA256SUMS`.",
 )
 def release_matches_manifest(paths: ProjectPaths) -> dg.AssetCheckResult:
-    latest = paths.releases / "latest"
-    manifest = json.loads((latest / "manifest.json").read_text())
-    problems = []
-    for entry in manifest["files"]:
-        path = latest / entry["file"]
-        if not path.exists():
-            problems.append(f"{entry['file']}: missing")
-        elif sha256_file(path) != entry["sha256"] or path.stat().st_size != entry["bytes"]:
-            problems.append(f"{entry['file']}: content differs from manifest")
-        elif pq.read_metadata(path).num_rows != entry["rows"]:
-            problems.append(f"{entry['file']}: row count differs from manifest")
+    latest = paths.releases / LATEST
+    problems = verify_release(latest)
     return dg.AssetCheckResult(
         passed=not problems,
-        metadata={"release_id": manifest["release"], "problems": dg.MetadataValue.json(problems)},
+        metadata={
+            "release_id": latest.resolve().name,
+            "problems": dg.MetadataValue.json(problems),
+        },
     )
 
 
@@ -207,5 +233,6 @@ asset_checks = [
     every_input_accounted_for,
     rejects_by_reason,
     warehouse_row_counts,
+    *(_audit_check(name) for name in AUDITS),
     release_matches_manifest,
 ]

@@ -27,11 +27,35 @@ def main(argv: list[str] | None = None) -> int:
         "DAGSTER_HOME (defaults: seeds/, warehouse/, .dagster_home/ in the project).",
     )
     commands.add_parser("ui", help="Start the Dagster UI on http://127.0.0.1:3000.")
+    verify_command = commands.add_parser(
+        "verify",
+        help="Check a release folder against its manifest and SHA256SUMS.",
+        description="Reports every missing, extra or altered file; exits 1 if there is any.",
+    )
+    verify_command.add_argument("release", type=Path, help="the release folder to check")
     arguments = parser.parse_args(argv)
+    if arguments.command == "verify":
+        return verify(arguments.release)
     settings = Settings.from_env()
     if arguments.command == "ui":
         return ui(settings)
     return build(settings)
+
+
+def verify(folder: Path) -> int:
+    from pipelines.release.verify import verify_release
+
+    if not folder.is_dir():
+        print(f"error: {folder} is not a folder", file=sys.stderr)
+        return 2
+    problems = verify_release(folder)
+    for problem in problems:
+        print(f"FAILED {problem}")
+    if problems:
+        print(f"{folder}: {len(problems)} problem(s); do not use this copy", file=sys.stderr)
+        return 1
+    print(f"{folder}: every file matches manifest.json and SHA256SUMS")
+    return 0
 
 
 def prepare_dagster_home(dagster_home: Path) -> None:
@@ -56,11 +80,16 @@ def build(settings: Settings) -> int:
     # Dagster marks single-run backfills and the Pandera integration as beta; both are pinned.
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     from pipelines.definitions import build_definitions
+    from pipelines.lock import BuildLockedError, build_lock
     from pipelines.runner import build_all
 
     defs = build_definitions(settings)
-    with dg.DagsterInstance.get() as instance:
-        result = build_all(defs, instance)
+    try:
+        with build_lock(settings.warehouse_dir), dg.DagsterInstance.get() as instance:
+            result = build_all(defs, instance)
+    except BuildLockedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 3
     print(
         f"{result.reports} report files in {settings.seeds_dir} "
         f"({result.new} new, {result.gone} gone)"

@@ -8,7 +8,7 @@ from pipelines.checks import asset_checks
 from pipelines.io_managers import PartitionPickleIOManager
 from pipelines.jobs import ingest_reports, publish
 from pipelines.resources import ProjectPaths
-from pipelines.sensors import report_files_sensor
+from pipelines.sensors import report_files_sensor, run_history_sensors
 from pipelines.settings import Settings
 from pipelines.warehouse import WAREHOUSE_FILE
 
@@ -19,7 +19,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=dg.load_assets_from_modules([ingest, tables, warehouse, release]),
         asset_checks=asset_checks,
         jobs=[ingest_reports, publish],
-        sensors=[report_files_sensor],
+        sensors=[report_files_sensor, *run_history_sensors],
         resources={
             "paths": ProjectPaths(
                 seeds_dir=str(settings.seeds_dir), warehouse_dir=str(settings.warehouse_dir)

@@ -1,14 +1,19 @@
-"""Build everything as two real Dagster runs: parse all reports (one run), then publish."""
+"""Build everything as two real Dagster runs: parse all reports (one run), then publish.
+
+Each finished run, with its asset check results, is recorded in the warehouse history.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 
 from pipelines.assets.ingest import report_partitions
 from pipelines.jobs import INGEST_JOB, PUBLISH_JOB
 from pipelines.resources import ProjectPaths
+from pipelines.run_history import record_run
 from pipelines.sensors import partition_changes
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -45,6 +50,7 @@ def build_all(defs: dg.Definitions, instance: dg.DagsterInstance) -> BuildResult
     """Parse every registered report in one run, then build tables, warehouse and release."""
     new, gone = sync_partitions(instance, defs.resources["paths"])
     keys = instance.get_dynamic_partitions(report_partitions.name)
+    warehouse = Path(defs.resources["duckdb"].database)
     runs: dict[str, dg.ExecuteInProcessResult] = {}
     if keys:
         runs[INGEST_JOB] = defs.resolve_job_def(INGEST_JOB).execute_in_process(
@@ -56,9 +62,11 @@ def build_all(defs: dg.Definitions, instance: dg.DagsterInstance) -> BuildResult
             },
             raise_on_error=False,
         )
+        record_run(instance, runs[INGEST_JOB].run_id, warehouse)
         if not runs[INGEST_JOB].success:
             return BuildResult(len(keys), new, gone, runs)
     runs[PUBLISH_JOB] = defs.resolve_job_def(PUBLISH_JOB).execute_in_process(
         run_config=QUIET_LOGS, instance=instance, raise_on_error=False
     )
+    record_run(instance, runs[PUBLISH_JOB].run_id, warehouse)
     return BuildResult(len(keys), new, gone, runs)

@@ -1,9 +1,13 @@
-"""The sensor that keeps one partition per report file in the seeds folder."""
+"""Sensors: one partition per report file in the seeds folder; finished runs into the history."""
+
+from pathlib import Path
 
 import dagster as dg
+from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.ingest import report_partitions
 from pipelines.resources import ProjectPaths
+from pipelines.run_history import record_run
 from pipelines.sources import report_files
 
 
@@ -48,3 +52,23 @@ def report_files_sensor(
             )
         )
     return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=requests)
+
+
+def _run_recorder(status: dg.DagsterRunStatus) -> dg.SensorDefinition:
+    @dg.run_status_sensor(
+        name=f"record_{status.value.lower()}_runs",
+        run_status=status,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Appends each finished run and its asset check results to the warehouse "
+        "history tables (`runs`, `check_results`).",
+    )
+    def record(context: dg.RunStatusSensorContext, duckdb: DuckDBResource) -> None:
+        record_run(context.instance, context.dagster_run.run_id, Path(duckdb.database))
+
+    return record
+
+
+run_history_sensors = [
+    _run_recorder(dg.DagsterRunStatus.SUCCESS),
+    _run_recorder(dg.DagsterRunStatus.FAILURE),
+]

@@ -4,6 +4,13 @@ descriptions, checks and keys. The warehouse DDL, `COMMENT ON` texts and docs ar
 
 import polars as pl
 
+from schemas.history import (
+    CheckResultsSchema,
+    ReleaseFilesSchema,
+    ReleasesSchema,
+    RunsSchema,
+    SourceFilesSchema,
+)
 from schemas.innovations import InnovationsSchema
 from schemas.papers import PapersSchema
 from schemas.reasons import REASON_CODES
@@ -12,7 +19,7 @@ from schemas.reports import ReportsSchema
 from schemas.sections import SectionsSchema
 
 # Data-package rules: major for breaking column changes, minor for additions, patch for fixes.
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 # Published tables in dependency order (parents before children).
 TABLES = {
@@ -22,14 +29,28 @@ TABLES = {
     "innovations": InnovationsSchema,
     "rejects": RejectsSchema,
 }
+# Warehouse-only tables that accumulate across builds (lineage and quality history).
+HISTORY_TABLES = {
+    "runs": RunsSchema,
+    "source_files": SourceFilesSchema,
+    "releases": ReleasesSchema,
+    "release_files": ReleaseFilesSchema,
+    "check_results": CheckResultsSchema,
+}
+
+
+def model(table: str) -> type:
+    """The Pandera model of a published or history table."""
+    return TABLES.get(table) or HISTORY_TABLES[table]
 
 
 def polars_schema(table: str) -> dict[str, pl.DataType]:
-    """Column names and polars types of a published table, in table order."""
-    return {name: column.dtype.type for name, column in TABLES[table].to_schema().columns.items()}
+    """Column names and polars types of a table, in table order."""
+    return {name: column.dtype.type for name, column in model(table).to_schema().columns.items()}
 
 
 __all__ = [
+    "HISTORY_TABLES",
     "REASON_CODES",
     "SCHEMA_VERSION",
     "TABLES",
@@ -38,5 +59,6 @@ __all__ = [
     "RejectsSchema",
     "ReportsSchema",
     "SectionsSchema",
+    "model",
     "polars_schema",
 ]

@@ -5,7 +5,7 @@ python -m schemas.dictionary > docs/data-dictionary.md   (or: make docs)
 
 from __future__ import annotations
 
-from schemas import REASON_CODES, SCHEMA_VERSION, TABLES
+from schemas import HISTORY_TABLES, REASON_CODES, SCHEMA_VERSION, TABLES
 
 
 def _cell(text: str) -> str:
@@ -20,11 +20,25 @@ def render() -> str:
         "",
         f"Schema version {SCHEMA_VERSION}.",
         "",
+        *table_sections(TABLES, heading="##"),
+        *reason_code_section(heading="##"),
+        "",
+        "# Warehouse history tables",
+        "",
+        "Only in the DuckDB warehouse, not in the releases; they accumulate across builds.",
+        "",
+        *table_sections(HISTORY_TABLES, heading="##"),
     ]
-    for table, model in TABLES.items():
+    return "\n".join(lines) + "\n"
+
+
+def table_sections(tables: dict, heading: str) -> list[str]:
+    """A section per table: description, primary key, and a row per column."""
+    lines = []
+    for table, model in tables.items():
         schema = model.to_schema()
         lines += [
-            f"## `{table}`",
+            f"{heading} `{table}`",
             "",
             schema.description or "",
             "",
@@ -38,9 +52,16 @@ def render() -> str:
             description = _cell(column.description or "")
             lines.append(f"| `{name}` | {column.dtype} | {nullable} | {description} |")
         lines.append("")
-    lines += ["## Reason codes", "", "| reason_code | meaning and what to do |", "| --- | --- |"]
-    lines += [f"| `{code}` | {_cell(text)} |" for code, text in REASON_CODES.items()]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def reason_code_section(heading: str) -> list[str]:
+    lines = [f"{heading} Reason codes", "", "| reason_code | meaning and what to do |"]
+    lines += [
+        "| --- | --- |",
+        *(f"| `{code}` | {_cell(text)} |" for code, text in REASON_CODES.items()),
+    ]
+    return lines
 
 
 if __name__ == "__main__":

@@ -40,3 +40,15 @@ def line_end() -> int:
     return pa.Field(
         ge=1, description="Last line of the source text this row came from (inclusive)."
     )
+
+
+def source_sha256() -> str:
+    return pa.Field(str_matches=SHA256_PATTERN, description="SHA-256 of the source file's bytes.")
+
+
+def span_sha256() -> str:
+    return pa.Field(
+        str_matches=SHA256_PATTERN,
+        description="SHA-256 of the source text of lines `line_start`..`line_end` (UTF-8, lines "
+        "joined by LF, as read); for a file without readable lines, of `raw_text`.",
+    )

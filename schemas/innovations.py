@@ -16,8 +16,10 @@ class InnovationsSchema(pa.DataFrameModel):
     )
     description: str = pa.Field(description="The rest of the item as Markdown (may be empty).")
     source_file: str = fields.source_file()
+    source_sha256: str = fields.source_sha256()
     line_start: int = fields.line_start()
     line_end: int = fields.line_end()
+    span_sha256: str = fields.span_sha256()
 
     class Config:
         strict = True

@@ -34,8 +34,10 @@ class PapersSchema(pa.DataFrameModel):
         description="The summary's own heading (e.g. `<title> 研究报告`), if it has one.",
     )
     source_file: str = fields.source_file()
+    source_sha256: str = fields.source_sha256()
     line_start: int = fields.line_start()
     line_end: int = fields.line_end()
+    span_sha256: str = fields.span_sha256()
 
     class Config:
         strict = True

@@ -12,6 +12,7 @@ class RejectsSchema(pa.DataFrameModel):
     """Everything that could not be published, with the reason and the text it came from."""
 
     source_file: str = fields.source_file()
+    source_sha256: str = fields.source_sha256()
     level: str = pa.Field(
         isin=REJECT_LEVELS,
         description="What was rejected: file, report, paper, section, innovation or line.",
@@ -20,6 +21,7 @@ class RejectsSchema(pa.DataFrameModel):
         ge=0, description="First line of the rejected text (0 when the file has no readable lines)."
     )
     line_end: int = pa.Field(ge=0, description="Last line of the rejected text (inclusive).")
+    span_sha256: str = fields.span_sha256()
     reason_code: str = pa.Field(
         isin=tuple(REASON_CODES),
         description="Why it was rejected; see the reason codes in the docs.",

@@ -16,12 +16,11 @@ class ReportsSchema(pa.DataFrameModel):
     )
     paper_count: int = pa.Field(ge=0, description="Number of papers of this report published.")
     source_file: str = fields.source_file()
-    source_sha256: str = pa.Field(
-        str_matches=fields.SHA256_PATTERN, description="SHA-256 of the source file's bytes."
-    )
+    source_sha256: str = fields.source_sha256()
     source_bytes: int = pa.Field(ge=1, description="Size of the source file in bytes.")
     line_start: int = fields.line_start()
     line_end: int = fields.line_end()
+    span_sha256: str = fields.span_sha256()
 
     class Config:
         strict = True

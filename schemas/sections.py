@@ -26,8 +26,10 @@ class SectionsSchema(pa.DataFrameModel):
         str_contains=r"\S", description="Section text as Markdown (wrapping code fence removed)."
     )
     source_file: str = fields.source_file()
+    source_sha256: str = fields.source_sha256()
     line_start: int = fields.line_start()
     line_end: int = fields.line_end()
+    span_sha256: str = fields.span_sha256()
 
     class Config:
         strict = True

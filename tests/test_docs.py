@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
-from schemas import REASON_CODES, TABLES
+from schemas import HISTORY_TABLES, REASON_CODES, TABLES
 from schemas.dictionary import render
 from tests.conftest import Build
 
@@ -16,8 +16,8 @@ README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 README_QUERIES = re.findall(r"```sql\n(.*?)```", README, flags=re.DOTALL)
 
 
-def test_readme_has_three_queries() -> None:
-    assert len(README_QUERIES) == 3
+def test_readme_has_its_queries() -> None:
+    assert len(README_QUERIES) == 5
 
 
 @pytest.mark.parametrize("query", README_QUERIES)
@@ -34,7 +34,7 @@ def test_data_dictionary_is_generated_from_the_schemas() -> None:
 
 def test_data_dictionary_covers_every_column_and_reason() -> None:
     text = render()
-    for table, model in TABLES.items():
+    for table, model in {**TABLES, **HISTORY_TABLES}.items():
         assert f"## `{table}`" in text
         for name, column in model.to_schema().columns.items():
             assert column.description, f"{table}.{name} has no description"
@@ -44,5 +44,5 @@ def test_data_dictionary_covers_every_column_and_reason() -> None:
 
 
 def test_readme_names_every_table() -> None:
-    for table in TABLES:
+    for table in {**TABLES, **HISTORY_TABLES}:
         assert f"`{table}`" in README

@@ -14,7 +14,7 @@ import pytest
 from pipelines.checks import asset_checks
 from pipelines.files import sha256_file
 from pipelines.jobs import PUBLISH_JOB
-from schemas import TABLES
+from schemas import HISTORY_TABLES, SCHEMA_VERSION, TABLES
 from tests.conftest import SEEDS, Build, build_into, expected_papers
 
 
@@ -29,7 +29,7 @@ def test_every_asset_and_check_ran_and_passed(seed_build: Build) -> None:
     materialized = {
         event.asset_key.to_user_string() for event in publish.get_asset_materialization_events()
     }
-    assert materialized == {*TABLES, "warehouse", "release"}
+    assert materialized == {*TABLES, "warehouse", "staged_release", "release"}
     evaluations = publish.get_asset_check_evaluations()
     assert {(e.asset_key, e.check_name) for e in evaluations} == {
         (key.asset_key, key.name) for checks in asset_checks for key in checks.check_keys
@@ -58,6 +58,9 @@ def test_table_metadata_has_counts_schema_and_preview(seed_build: Build) -> None
     assert [column.name for column in columns] == list(TABLES["papers"].to_schema().columns)
     assert all(column.description for column in columns)
     assert "Distilling Feedback into Memory" in papers.metadata["preview"].value
+    lineage = papers.metadata["dagster/column_lineage"].value.deps_by_column
+    assert set(lineage) == set(TABLES["papers"].to_schema().columns)
+    assert lineage["source_sha256"] == [dg.TableColumnDep(dg.AssetKey("parsed_report"), "sha256")]
 
 
 def test_warehouse_counts(warehouse) -> None:
@@ -102,11 +105,12 @@ def test_primary_keys_and_comments_are_declared(warehouse) -> None:
             "WHERE constraint_type = 'PRIMARY KEY'"
         ).fetchall()
     )
-    assert keys == {table: list(model.to_schema().unique) for table, model in TABLES.items()}
+    every_table = {**TABLES, **HISTORY_TABLES}
+    assert keys == {table: list(model.to_schema().unique) for table, model in every_table.items()}
     missing = warehouse.execute(
         "SELECT table_name, column_name FROM duckdb_columns() "
         "WHERE table_name IN ? AND (comment IS NULL OR comment = '')",
-        [list(TABLES)],
+        [list(every_table)],
     ).fetchall()
     assert missing == []
     with pytest.raises(duckdb.Error):
@@ -137,13 +141,14 @@ def test_release_layout_and_manifest(seed_build: Build) -> None:
     assert os.readlink(latest) == seed_build.result.release_id
     manifest = json.loads((latest / "manifest.json").read_text())
     assert manifest["release"] == seed_build.result.release_id
-    assert manifest["schema_version"] == "1.0.0"
-    assert [entry["table"] for entry in manifest["files"]] == list(TABLES)
+    assert manifest["schema_version"] == SCHEMA_VERSION
+    tables = [entry["table"] for entry in manifest["files"] if "table" in entry]
+    assert tables == list(TABLES)
     for entry in manifest["files"]:
         path = latest / entry["file"]
         assert sha256_file(path) == entry["sha256"]
         assert path.stat().st_size == entry["bytes"]
-    assert not list(latest.parent.glob(".staging-*"))
+    assert not (latest.parent / ".staging").exists()
 
 
 def test_release_loads_in_every_reader_with_warehouse_counts(
@@ -167,7 +172,7 @@ def test_release_loads_in_every_reader_with_warehouse_counts(
                 "parquet",
                 data_files=str(path),
                 split="train",
-                cache_dir=str(seed_build.settings.warehouse_dir / "hf_cache"),
+                cache_dir=str(seed_build.settings.warehouse_dir.parent / "hf_cache"),
             )
             assert loaded.num_rows == expected
     strings = pl.read_parquet_schema(seed_build.latest / "papers.parquet")

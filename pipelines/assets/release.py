@@ -1,11 +1,30 @@
-"""Release: the validated tables as a versioned folder of Parquet files with a manifest."""
+"""Release: write → audit → publish.
+
+`staged_release` writes a complete release into a staging folder; blocking checks read it back
+(see `pipelines.checks`); only if all pass does `release` rename it into
+`releases/<release id>/` and switch `latest`. A failed audit leaves the published releases and
+`latest` untouched, and the failing check in the UI says why.
+"""
+
+import datetime as dt
+import json
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
+from dagster_duckdb import DuckDBResource
 
-from pipelines.release import publish_release
+from pipelines.lock import build_lock
+from pipelines.release import (
+    StagedRelease,
+    publish_staged,
+    remove_stale_staging,
+    stage_release,
+)
+from pipelines.release.verify import MANIFEST
 from pipelines.resources import ProjectPaths
-from schemas import TABLES
+from pipelines.warehouse.history import append_rows
+from schemas import SCHEMA_VERSION, TABLES
 
 
 @dg.asset(
@@ -14,19 +33,75 @@ from schemas import TABLES
     ins={table: dg.AssetIn() for table in TABLES},
     deps=["warehouse"],
 )
+def staged_release(
+    context: dg.AssetExecutionContext, paths: ProjectPaths, **tables: pl.DataFrame
+) -> dg.Output[StagedRelease]:
+    """The next release, complete but unpublished, in `releases/.staging/<run id>/`: one
+    Parquet file per table, a DuckDB copy, `datapackage.json`, dataset card, changelog,
+    `manifest.json` and `SHA256SUMS`."""
+    with build_lock(paths.warehouse):
+        stale = remove_stale_staging(paths.releases)
+        staged = stage_release(paths.releases, context.run.run_id, tables)
+    manifest = json.loads((staged.path / MANIFEST).read_text(encoding="utf-8"))
+    return dg.Output(
+        staged,
+        metadata={
+            "release_id": staged.release_id,
+            "path": dg.MetadataValue.path(str(staged.path)),
+            "previous_release": staged.previous_id or "none",
+            "stale_staging_removed": len(stale),
+            "files": dg.MetadataValue.json(manifest["files"]),
+        },
+    )
+
+
+@dg.asset(group_name="release", kinds={"parquet"})
 def release(
+    context: dg.AssetExecutionContext,
     paths: ProjectPaths,
-    **tables: pl.DataFrame,
+    duckdb: DuckDBResource,
+    staged_release: StagedRelease,
 ) -> dg.MaterializeResult:
-    """`releases/<release id>/`: one Parquet file per table and `manifest.json`, staged and then
-    renamed into place; `releases/latest` points at it. The id is content-derived, so an
+    """`releases/<release id>/`, published only after every blocking check on
+    `staged_release` passed; `releases/latest` points at it. The id is content-derived, so an
     unchanged build publishes nothing new."""
-    published = publish_release(paths.releases, tables)
+    with build_lock(paths.warehouse):
+        published = publish_staged(staged_release, paths.releases)
+        if published.newly_published:
+            _record_release(
+                Path(duckdb.database), published.path, context.run.run_id, staged_release
+            )
     return dg.MaterializeResult(
         metadata={
             "release_id": published.release_id,
             "path": dg.MetadataValue.path(str(published.path)),
             "newly_published": published.newly_published,
-            "files": dg.MetadataValue.json(published.manifest["files"]),
         }
+    )
+
+
+def _record_release(warehouse: Path, folder: Path, run_id: str, staged: StagedRelease) -> None:
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    release_row = {
+        "release_id": staged.release_id,
+        "run_id": run_id,
+        "schema_version": SCHEMA_VERSION,
+        "previous_release": staged.previous_id,
+        "published_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    }
+    file_rows = [
+        {
+            "release_id": staged.release_id,
+            "file": entry["file"],
+            "table_name": entry.get("table"),
+            "rows": entry.get("rows"),
+            "bytes": entry["bytes"],
+            "sha256": entry["sha256"],
+        }
+        for entry in manifest["files"]
+    ]
+    append_rows(
+        warehouse,
+        {"releases": [release_row], "release_files": file_rows},
+        replace_key={"releases": "release_id", "release_files": "release_id"},
     )

@@ -1,6 +1,17 @@
-"""Versioned Parquet releases: staged, then published whole, then pointed to by `latest`."""
+"""Versioned Parquet releases: written to a staging folder, audited, then published whole and
+pointed to by `latest`."""
 
-from pipelines.release.parquet import write_parquet
-from pipelines.release.publish import Release, publish_release
+from pipelines.release.audit import audit_release
+from pipelines.release.publish import Release, publish_staged, remove_stale_staging
+from pipelines.release.stage import StagedRelease, stage_release
+from pipelines.release.verify import verify_release
 
-__all__ = ["Release", "publish_release", "write_parquet"]
+__all__ = [
+    "Release",
+    "StagedRelease",
+    "audit_release",
+    "publish_staged",
+    "remove_stale_staging",
+    "stage_release",
+    "verify_release",
+]

@@ -36,14 +36,17 @@ def arrow_schema(table: str) -> pa.Schema:
 def write_parquet(table: str, frame: pl.DataFrame, path: Path) -> None:
     key = list(TABLES[table].to_schema().unique)
     arrow = frame.sort(key, maintain_order=True).to_arrow().cast(arrow_schema(table))
-    pq.write_table(
-        arrow,
+    with pq.ParquetWriter(
         path,
+        arrow.schema,
         compression="zstd",
         compression_level=9,
         write_statistics=True,
         write_page_index=True,
-        row_group_size=ROW_GROUP_SIZE,
         sorting_columns=[pq.SortingColumn(arrow.schema.get_field_index(name)) for name in key],
         store_schema=True,
-    )
+    ) as writer:
+        # An empty table gets no row group at all: readers such as `datasets` take the first
+        # row group's size as their batch size and fail on 0.
+        if arrow.num_rows:
+            writer.write_table(arrow, row_group_size=ROW_GROUP_SIZE)

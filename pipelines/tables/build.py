@@ -7,12 +7,13 @@ already seen in its report. Everything else goes to rejects with its reason and 
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 
 import polars as pl
 
-from pipelines.parsing import Paper
+from pipelines.parsing import Paper, ParsedReport
 from pipelines.sources import SourceReport
 from schemas import TABLES, polars_schema
 from schemas.sections import SECTION_KEYS
@@ -97,7 +98,7 @@ def _usable_sources(sources: list[SourceReport], rejects: list[dict]) -> list[So
 
 def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
     parsed = source.parsed
-    provenance = {"source_file": source.source_file}
+    provenance = {"source_file": source.source_file, "source_sha256": source.sha256}
     seen_ids: set[str] = set()
     published = 0
     for paper in parsed.papers:
@@ -121,7 +122,7 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
         seen_ids.add(paper.arxiv_id)  # type: ignore[arg-type]
         published += 1
         key = {"report_date": parsed.report_date, "arxiv_id": paper.arxiv_id}
-        rows["papers"].append(_paper_row(paper, key, provenance))
+        rows["papers"].append(_paper_row(paper, key, provenance, parsed))
         for section in paper.sections:
             rows["sections"].append(
                 {
@@ -131,8 +132,7 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
                     "heading": section.heading,
                     "body": section.body,
                     **provenance,
-                    "line_start": section.line_start,
-                    "line_end": section.line_end,
+                    **_span(parsed, section.line_start, section.line_end),
                 }
             )
         for item in paper.innovations:
@@ -143,8 +143,7 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
                     "name": item.name,
                     "description": item.description,
                     **provenance,
-                    "line_start": item.line_start,
-                    "line_end": item.line_end,
+                    **_span(parsed, item.line_start, item.line_end),
                 }
             )
     rows["reports"].append(
@@ -153,10 +152,8 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
             "source_url": parsed.source_url,
             "paper_count": published,
             **provenance,
-            "source_sha256": source.sha256,
             "source_bytes": source.size,
-            "line_start": 1,
-            "line_end": len(parsed.lines),
+            **_span(parsed, 1, len(parsed.lines)),
         }
     )
 
@@ -174,7 +171,7 @@ def _paper_reject_reason(paper: Paper, seen_ids: set[str]) -> tuple[str, str] | 
     return None
 
 
-def _paper_row(paper: Paper, key: dict, provenance: dict) -> dict:
+def _paper_row(paper: Paper, key: dict, provenance: dict, parsed: ParsedReport) -> dict:
     return {
         **key,
         "rank": paper.rank,
@@ -185,8 +182,17 @@ def _paper_row(paper: Paper, key: dict, provenance: dict) -> dict:
         "reading_source": paper.reading_source,
         "inner_heading": paper.inner_heading,
         **provenance,
-        "line_start": paper.line_start,
-        "line_end": paper.line_end,
+        **_span(parsed, paper.line_start, paper.line_end),
+    }
+
+
+def _span(parsed: ParsedReport, line_start: int, line_end: int, raw_text: str = "") -> dict:
+    """Where a row came from: its line span and a hash of that span's text."""
+    text = parsed.text(line_start, line_end) if line_start >= 1 else raw_text
+    return {
+        "line_start": line_start,
+        "line_end": line_end,
+        "span_sha256": hashlib.sha256(text.encode()).hexdigest(),
     }
 
 
@@ -205,9 +211,9 @@ def _reject(
 ) -> dict:
     return {
         "source_file": source.source_file,
+        "source_sha256": source.sha256,
         "level": level,
-        "line_start": line_start,
-        "line_end": line_end,
+        **_span(source.parsed, line_start, line_end, raw_text),
         "reason_code": reason_code,
         "failed_check": failed_check,
         "message": message,

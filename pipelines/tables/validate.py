@@ -90,9 +90,11 @@ def _rejects(level: str, failed: pl.DataFrame, parsed: Mapping[str, ParsedReport
     rows = [
         {
             "source_file": row["source_file"],
+            "source_sha256": row["source_sha256"],
             "level": level,
             "line_start": row["line_start"],
             "line_end": row["line_end"],
+            "span_sha256": row["span_sha256"],
             "reason_code": "schema_check_failed",
             "failed_check": row["failed_check"],
             "message": f"The {level} failed schema checks: {row['failed_check']}.",

@@ -16,7 +16,8 @@ import duckdb
 import polars as pl
 
 from pipelines.files import fsync_dir, fsync_file
-from pipelines.warehouse import ddl
+from pipelines.tables.inputs import input_files
+from pipelines.warehouse import ddl, history
 from schemas import TABLES
 
 WAREHOUSE_FILE = "daily_papers.duckdb"
@@ -24,8 +25,13 @@ STORAGE_VERSION = "v1.2.0"
 VIEW_NAMES = ("paper_summaries", "paper_innovations", "report_overview", "rejects_by_reason")
 
 
-def build_warehouse(path: Path, tables: Mapping[str, pl.DataFrame]) -> None:
-    """Write `tables` (and the views) into a new DuckDB file at `path`, replacing any old one."""
+def build_warehouse(
+    path: Path, tables: Mapping[str, pl.DataFrame], run_id: str | None = None
+) -> None:
+    """Write `tables` (and the views) into a new DuckDB file at `path`, replacing any old one.
+
+    With a `run_id`, the history tables are carried over from the old file and the run's input
+    files recorded; without, the file holds the tables and views only (the release copy)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
@@ -43,11 +49,23 @@ def build_warehouse(path: Path, tables: Mapping[str, pl.DataFrame]) -> None:
             connection.unregister("incoming")
         for statement in _view_statements():
             connection.execute(statement)
+        if run_id is not None:
+            history.create_history_tables(connection)
+            history.carry_over(connection, path)
+            history.record_source_files(connection, input_files(tables), run_id)
         connection.execute("USE memory")
         connection.execute("DETACH warehouse")
     fsync_file(temporary)
     os.replace(temporary, path)
     fsync_dir(path.parent)
+
+
+def remove_stale_temporaries(warehouse_dir: Path) -> list[Path]:
+    """Delete half-written database files left by killed builds; call only under the build lock."""
+    stale = sorted(warehouse_dir.glob(f".{WAREHOUSE_FILE}.*.tmp*"))  # with its `.wal`
+    for path in stale:
+        path.unlink()
+    return stale
 
 
 def _view_statements() -> list[str]:

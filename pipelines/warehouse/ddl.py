@@ -4,25 +4,32 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas import TABLES
+from schemas import model
 
-_DUCKDB_TYPES = {pl.String: "VARCHAR", pl.Int64: "BIGINT", pl.Date: "DATE"}
+_DUCKDB_TYPES = {
+    pl.String: "VARCHAR",
+    pl.Int64: "BIGINT",
+    pl.Date: "DATE",
+    pl.Boolean: "BOOLEAN",
+    pl.Datetime: "TIMESTAMP",
+}
 
 
-def create_table(table: str) -> str:
-    schema = TABLES[table].to_schema()
+def create_table(table: str, if_not_exists: bool = False) -> str:
+    schema = model(table).to_schema()
     columns = [
         f"{name} {_DUCKDB_TYPES[column.dtype.type.base_type()]}"
         + ("" if column.nullable else " NOT NULL")
         for name, column in schema.columns.items()
     ]
     columns.append(f"PRIMARY KEY ({', '.join(schema.unique)})")
-    return f"CREATE TABLE {table} (\n    " + ",\n    ".join(columns) + "\n)"
+    create = "CREATE TABLE IF NOT EXISTS" if if_not_exists else "CREATE TABLE"
+    return f"{create} {table} (\n    " + ",\n    ".join(columns) + "\n)"
 
 
 def comments(table: str) -> list[str]:
     """`COMMENT ON` statements for the table and each column, from the schema descriptions."""
-    schema = TABLES[table].to_schema()
+    schema = model(table).to_schema()
     statements = [f"COMMENT ON TABLE {table} IS {_literal(schema.description or '')}"]
     statements += [
         f"COMMENT ON COLUMN {table}.{name} IS {_literal(column.description or '')}"

@@ -1,0 +1,62 @@
+"""Check a release folder against its manifest: missing, extra or altered files.
+
+Used after staging (before publishing) and by `daily-papers verify <folder>` on a download.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipelines.files import sha256_file
+
+MANIFEST = "manifest.json"
+CHECKSUMS = "SHA256SUMS"
+
+
+def verify_release(folder: Path) -> list[str]:
+    """Problems found, one line each naming the file; empty when the folder is intact."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        listed = {entry["file"]: entry for entry in manifest["files"]}
+    except FileNotFoundError:
+        return [f"{MANIFEST}: missing"]
+    except (ValueError, KeyError, TypeError) as error:
+        return [f"{MANIFEST}: not a valid manifest ({error})"]
+    problems = []
+    for name, entry in listed.items():
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+        elif path.stat().st_size != entry["bytes"]:
+            problems.append(f"{name}: {path.stat().st_size} bytes, manifest says {entry['bytes']}")
+        elif sha256_file(path) != entry["sha256"]:
+            problems.append(f"{name}: SHA-256 differs from the manifest (file altered)")
+    present = {path.name for path in folder.iterdir()}
+    problems += [
+        f"{name}: not in the manifest"
+        for name in sorted(present - {MANIFEST, CHECKSUMS} - set(listed))
+    ]
+    problems += _checksum_problems(folder)
+    return problems
+
+
+def checksums_text(folder: Path, names: list[str]) -> str:
+    """`SHA256SUMS` content (the format `sha256sum -c` reads) for files of `folder`."""
+    return "".join(f"{sha256_file(folder / name)}  {name}\n" for name in sorted(names))
+
+
+def _checksum_problems(folder: Path) -> list[str]:
+    """`SHA256SUMS` must cover the manifest and every listed file, with matching hashes."""
+    path = folder / CHECKSUMS
+    if not path.is_file():
+        return [f"{CHECKSUMS}: missing"]
+    problems = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        target = folder / name
+        if not target.is_file():
+            problems.append(f"{CHECKSUMS}: lists {name!r}, which is missing")
+        elif sha256_file(target) != digest:
+            problems.append(f"{name}: SHA-256 differs from {CHECKSUMS} (file altered)")
+    return problems

@@ -1,0 +1,84 @@
+"""The warehouse's history tables: carried from one warehouse file to the next, appended to.
+
+Writers: the warehouse build (source files), the release asset (releases and their files), and
+`record_run` after every run (the run and each of its asset check results).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.warehouse import ddl
+from schemas import HISTORY_TABLES, polars_schema
+
+
+def create_history_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    for table in HISTORY_TABLES:
+        connection.execute(ddl.create_table(table, if_not_exists=True))
+        for statement in ddl.comments(table):
+            connection.execute(statement)
+
+
+def carry_over(connection: duckdb.DuckDBPyConnection, previous: Path) -> None:
+    """Copy the history rows of the previous warehouse file into the current database."""
+    if not previous.exists():
+        return
+    connection.execute(f"ATTACH '{previous}' AS previous (READ_ONLY)")
+    try:
+        existing = {
+            row[0]
+            for row in connection.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'previous'"
+            ).fetchall()
+        }
+        for table in HISTORY_TABLES:
+            if table in existing:
+                connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM previous.{table}")
+    finally:
+        connection.execute("DETACH previous")
+
+
+def record_source_files(
+    connection: duckdb.DuckDBPyConnection, inputs: pl.DataFrame, run_id: str
+) -> None:
+    """Mark every input file version as seen by `run_id` (first seen, if new)."""
+    connection.register("seen", inputs.select("source_file", "source_sha256", "report_date"))
+    connection.execute(
+        "UPDATE source_files SET last_seen_run = ? FROM seen "
+        "WHERE source_files.source_file = seen.source_file "
+        "AND source_files.source_sha256 = seen.source_sha256",
+        [run_id],
+    )
+    connection.execute(
+        "INSERT INTO source_files "
+        "SELECT source_file, source_sha256, report_date, $run, $run FROM seen "
+        "ANTI JOIN source_files USING (source_file, source_sha256)",
+        {"run": run_id},
+    )
+    connection.unregister("seen")
+
+
+def append_rows(path: Path, rows: dict[str, list[dict]], replace_key: dict[str, str]) -> None:
+    """Insert history rows into the warehouse at `path` in one transaction.
+
+    For each table, rows whose `replace_key` column value is being written are deleted first, so
+    recording the same run or release again replaces its rows instead of failing.
+    """
+    with duckdb.connect(str(path)) as connection:
+        create_history_tables(connection)
+        connection.execute("BEGIN TRANSACTION")
+        for table, table_rows in rows.items():
+            if not table_rows:
+                continue
+            frame = pl.DataFrame(table_rows, schema=polars_schema(table), orient="row")
+            connection.register("incoming", frame.to_arrow())
+            key = replace_key[table]
+            connection.execute(
+                f"DELETE FROM {table} WHERE {key} IN (SELECT DISTINCT {key} FROM incoming)"
+            )
+            connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+            connection.unregister("incoming")
+        connection.execute("COMMIT")

@@ -1,0 +1,138 @@
+"""Builds killed at the worst moments leave the previous release and warehouse intact, the next
+build recovers, and a second concurrent build is refused without touching anything."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.lock import build_lock
+from pipelines.release.verify import verify_release
+from tests.conftest import SEEDS, Build, build_into
+
+# Runs `daily-papers build` with one function replaced by one that kills the process (SIGKILL:
+# no cleanup, no `finally`), optionally after letting the real function run a few times.
+KILLING_BUILD = """
+import os, signal, sys, importlib
+module_name, function_name, calls_before_kill = sys.argv[1], sys.argv[2], int(sys.argv[3])
+module = importlib.import_module(module_name)
+real = getattr(module, function_name)
+calls = 0
+
+def killing(*args, **kwargs):
+    global calls
+    calls += 1
+    if calls > calls_before_kill:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(*args, **kwargs)
+
+setattr(module, function_name, killing)
+from pipelines.cli import main
+sys.exit(main(["build"]))
+"""
+
+# point -> (module, function, calls let through, papers in the warehouse afterwards). A kill
+# after the warehouse step leaves the new, complete warehouse (49 papers); one during it, the old.
+KILL_POINTS = {
+    # tables loaded into the new warehouse file, views not yet created, file not yet swapped in
+    "during_warehouse_load": ("pipelines.warehouse.build", "_view_statements", 0, 22),
+    # after two of the five Parquet files of the staged release are written
+    "during_parquet_writes": ("pipelines.release.stage", "write_parquet", 2, 49),
+    # release staged and audited, not yet renamed into place
+    "between_staging_and_publish": ("pipelines.assets.release", "publish_staged", 0, 49),
+}
+
+
+@pytest.fixture(scope="module")
+def previous_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """A finished build of one report: the state a killed build must not damage."""
+    seeds = tmp_path_factory.mktemp("one_seed")
+    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
+    build = build_into(seeds, tmp_path_factory.mktemp("previous"))
+    assert build.result.success
+    return build
+
+
+def snapshot(warehouse_dir: Path) -> dict[str, object]:
+    releases = warehouse_dir / "releases"
+    with duckdb.connect(str(warehouse_dir / "daily_papers.duckdb"), read_only=True) as connection:
+        papers = connection.execute("SELECT count(*) FROM papers").fetchone()[0]
+    return {
+        "latest": os.readlink(releases / "latest"),
+        "releases": sorted(p.name for p in releases.iterdir() if not p.name.startswith(".")),
+        "papers_in_warehouse": papers,
+    }
+
+
+def copy_of(build: Build, root: Path) -> Path:
+    shutil.copytree(build.settings.warehouse_dir, root / "warehouse", symlinks=True)
+    return root / "warehouse"
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_killed_build_leaves_previous_state_and_next_build_recovers(
+    previous_build: Build, tmp_path: Path, point: str
+) -> None:
+    warehouse_dir = copy_of(previous_build, tmp_path)
+    before = snapshot(warehouse_dir)
+    env = {
+        **os.environ,
+        "DAILY_PAPERS_SEEDS_DIR": str(SEEDS),
+        "DAILY_PAPERS_WAREHOUSE_DIR": str(warehouse_dir),
+        "DAGSTER_HOME": str(tmp_path / "cli_home"),
+    }
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLING_BUILD, *map(str, KILL_POINTS[point][:3])],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+
+    assert snapshot(warehouse_dir) == {**before, "papers_in_warehouse": KILL_POINTS[point][3]}
+    assert verify_release(warehouse_dir / "releases" / "latest") == []
+
+    recovered = build_into(SEEDS, tmp_path)  # same warehouse folder, a fresh Dagster home
+    assert recovered.result.success
+    after = snapshot(warehouse_dir)
+    assert after["latest"] == recovered.result.release_id != before["latest"]
+    assert after["papers_in_warehouse"] == 49
+    assert verify_release(warehouse_dir / "releases" / "latest") == []
+    leftovers = [p.name for p in warehouse_dir.rglob(".*") if p.name != ".build.lock"]
+    assert leftovers == []  # no half-written database, no staging folder
+
+
+def test_second_concurrent_build_fails_fast_and_changes_nothing(
+    previous_build: Build, tmp_path: Path
+) -> None:
+    warehouse_dir = copy_of(previous_build, tmp_path)
+    before = snapshot(warehouse_dir)
+    env = {
+        **os.environ,
+        "DAILY_PAPERS_SEEDS_DIR": str(SEEDS),
+        "DAILY_PAPERS_WAREHOUSE_DIR": str(warehouse_dir),
+        "DAGSTER_HOME": str(tmp_path / "cli_home"),
+    }
+    with build_lock(warehouse_dir):  # a build in progress, as far as the OS lock can tell
+        second = subprocess.run(
+            [str(Path(sys.executable).with_name("daily-papers")), "build"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    assert second.returncode == 3
+    assert "Another build is running" in second.stderr
+    assert f"process {os.getpid()}" in second.stderr
+    assert snapshot(warehouse_dir) == before
+    assert not (tmp_path / "cli_home" / "storage").exists()  # not even a run was started

@@ -1,0 +1,240 @@
+"""The release: contents, verification, data package, dataset card, changelog, history, and the
+write-audit-publish gate."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import datasets
+import duckdb
+import frictionless
+import polars as pl
+import pytest
+
+from pipelines.release import stage
+from pipelines.release.verify import verify_release
+from pipelines.warehouse import WAREHOUSE_FILE
+from schemas import SCHEMA_VERSION, TABLES
+from tests.conftest import SEEDS, Build, build_into
+
+DAILY_PAPERS = Path(sys.executable).with_name("daily-papers")
+EXPECTED_FILES = {
+    *(f"{table}.parquet" for table in TABLES),
+    WAREHOUSE_FILE,
+    "datapackage.json",
+    "README.md",
+    "CHANGELOG.md",
+    "manifest.json",
+    "SHA256SUMS",
+}
+
+
+def writable_copy(release: Path, destination: Path) -> Path:
+    """A downloaded copy of a release (published files are read-only)."""
+    shutil.copytree(release, destination)
+    for path in destination.iterdir():
+        path.chmod(0o644)
+    return destination
+
+
+def one_seed(tmp_path: Path, name: str = "001_202c590195c4dd5f.txt") -> Path:
+    seeds = tmp_path / "one_seed"
+    seeds.mkdir(parents=True)
+    shutil.copy(SEEDS / name, seeds / name)
+    return seeds
+
+
+def test_release_holds_every_file_read_only(seed_build: Build) -> None:
+    folder = seed_build.latest.resolve()
+    assert {path.name for path in folder.iterdir()} == EXPECTED_FILES
+    assert all(path.stat().st_mode & 0o222 == 0 for path in folder.iterdir())
+
+
+def test_manifest_names_sources_versions_and_files(seed_build: Build) -> None:
+    manifest = json.loads((seed_build.latest / "manifest.json").read_text())
+    assert manifest["schema_version"] == SCHEMA_VERSION
+    assert {"dagster", "duckdb", "pandera", "polars", "pyarrow"} <= set(manifest["libraries"])
+    assert manifest["parser_version"] and manifest["code_version"]
+    reports = pl.read_parquet(seed_build.latest / "reports.parquet")
+    assert [(s["file"], s["sha256"]) for s in manifest["sources"]] == sorted(
+        zip(reports["source_file"], reports["source_sha256"], strict=True)
+    )
+    rows = {entry["table"]: entry["rows"] for entry in manifest["files"] if "table" in entry}
+    assert rows == {"reports": 2, "papers": 49, "sections": 245, "innovations": 147, "rejects": 0}
+
+
+def test_sha256sums_checks_out_with_coreutils(seed_build: Build) -> None:
+    result = subprocess.run(
+        ["sha256sum", "--check", "--strict", "SHA256SUMS"],
+        cwd=seed_build.latest,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count(": OK") == len(EXPECTED_FILES) - 1
+
+
+def run_verify(folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(DAILY_PAPERS), "verify", str(folder)], capture_output=True, text=True, check=False
+    )
+
+
+def test_verify_passes_an_intact_release(seed_build: Build) -> None:
+    result = run_verify(seed_build.latest)
+    assert result.returncode == 0, result.stdout
+    assert verify_release(seed_build.latest) == []
+
+
+@pytest.mark.parametrize("name", ["papers.parquet", "README.md", "manifest.json"])
+def test_verify_fails_on_one_altered_byte(seed_build: Build, tmp_path: Path, name: str) -> None:
+    copy = writable_copy(seed_build.latest, tmp_path / "download")
+    data = bytearray((copy / name).read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (copy / name).write_bytes(bytes(data))
+    result = run_verify(copy)
+    assert result.returncode == 1
+    assert name in result.stdout
+
+
+def test_verify_names_missing_and_extra_files(seed_build: Build, tmp_path: Path) -> None:
+    copy = writable_copy(seed_build.latest, tmp_path / "download")
+    (copy / "sections.parquet").unlink()
+    (copy / "notes.txt").write_text("not part of the release")
+    result = run_verify(copy)
+    assert result.returncode == 1
+    assert "sections.parquet: missing" in result.stdout
+    assert "notes.txt: not in the manifest" in result.stdout
+
+
+def test_make_verify_uses_the_same_command(seed_build: Build, tmp_path: Path) -> None:
+    copy = writable_copy(seed_build.latest, tmp_path / "download")
+    (copy / "innovations.parquet").unlink()
+    project = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(project), "verify", f"RELEASE={copy}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "innovations.parquet: missing" in result.stdout
+
+
+def test_datapackage_is_a_valid_frictionless_package(seed_build: Build) -> None:
+    descriptor = json.loads((seed_build.latest / "datapackage.json").read_text())
+    report = frictionless.Package.validate_descriptor(descriptor)
+    assert report.valid, report.flatten(["type", "note"])
+    resources = {resource["name"]: resource for resource in descriptor["resources"]}
+    assert list(resources) == list(TABLES)
+    for table, model in TABLES.items():
+        schema = resources[table]["schema"]
+        assert [field["name"] for field in schema["fields"]] == list(model.to_schema().columns)
+        assert schema["primaryKey"] == list(model.to_schema().unique)
+    assert resources["sections"]["schema"]["foreignKeys"][0]["reference"]["resource"] == "papers"
+
+
+def test_dataset_card_loads_every_table_with_datasets(
+    seed_build: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    folder = str(seed_build.latest.resolve())
+    card = (seed_build.latest / "README.md").read_text()
+    assert card.startswith("---\nlicense: other\n")
+    assert "## Data dictionary" in card and "## Citation" in card
+    manifest = json.loads((seed_build.latest / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if "table" not in entry:
+            continue
+        if entry["rows"] == 0:  # `datasets` has no empty splits; the card says so
+            with pytest.raises(ValueError, match="no data"):
+                datasets.load_dataset(folder, entry["table"], cache_dir=str(tmp_path))
+            continue
+        loaded = datasets.load_dataset(
+            folder, entry["table"], split="train", cache_dir=str(tmp_path)
+        )
+        assert loaded.num_rows == entry["rows"]
+        assert loaded.column_names == list(TABLES[entry["table"]].to_schema().columns)
+
+
+def test_release_duckdb_copy_is_readable_by_duckdb_1x_storage(seed_build: Build) -> None:
+    path = seed_build.latest / WAREHOUSE_FILE
+    with duckdb.connect(str(path), read_only=True) as connection:
+        assert connection.execute("SELECT count(*) FROM papers").fetchone() == (49,)
+        version = connection.execute(
+            "SELECT tags['storage_version'] FROM duckdb_databases() "
+            "WHERE database_name = 'daily_papers'"
+        ).fetchone()
+    assert version == ("v1.2.0+",)  # the oldest storage format that DuckDB 1.2+ opens
+
+
+def test_changelog_lists_added_and_removed_papers(tmp_path: Path) -> None:
+    root = tmp_path / "build"
+    first = build_into(one_seed(tmp_path, "000_18c40586699a2521.txt"), root)
+    assert "nothing (first release)" in (first.latest / "CHANGELOG.md").read_text()
+    second = build_into(one_seed(tmp_path / "x", "001_202c590195c4dd5f.txt"), root)
+    changelog = (second.latest / "CHANGELOG.md").read_text()
+    assert f"release `{first.result.release_id}`" in changelog
+    assert "| added | 27 |" in changelog and "| removed | 22 |" in changelog
+    assert "2601.05960" in changelog  # the first paper of the removed report
+    assert sorted(p.name for p in (root / "warehouse" / "releases").iterdir()) == sorted(
+        [first.result.release_id, second.result.release_id, "latest"]
+    )
+    assert verify_release(root / "warehouse" / "releases" / first.result.release_id) == []
+
+
+def test_history_tables_record_runs_checks_sources_and_releases(seed_build: Build) -> None:
+    with duckdb.connect(str(seed_build.warehouse_file), read_only=True) as connection:
+        runs = dict(connection.execute("SELECT job_name, status FROM runs").fetchall())
+        checks = connection.execute(
+            "SELECT count(*), count(*) FILTER (WHERE passed) FROM check_results"
+        ).fetchone()
+        release = connection.execute("SELECT release_id, run_id FROM releases").fetchall()
+        unknown_sources = connection.execute(
+            "SELECT count(*) FROM papers ANTI JOIN source_files USING (source_file, source_sha256)"
+        ).fetchone()[0]
+        release_files = connection.execute("SELECT count(*) FROM release_files").fetchone()[0]
+    assert runs == {"ingest_reports": "SUCCESS", "publish": "SUCCESS"}
+    publish = seed_build.result.runs["publish"]
+    assert checks == (len(publish.get_asset_check_evaluations()),) * 2
+    assert release == [(seed_build.result.release_id, publish.run_id)]
+    assert unknown_sources == 0
+    assert release_files == len(EXPECTED_FILES) - 2  # all but manifest.json and SHA256SUMS
+
+
+def test_failed_audit_publishes_nothing_and_keeps_the_previous_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "build"
+    first = build_into(one_seed(tmp_path), root)
+    releases = root / "warehouse" / "releases"
+
+    def careless_writer(table: str, frame: pl.DataFrame, path: Path) -> None:
+        frame.write_parquet(path)  # polars' own types (large strings), unsorted: not the contract
+
+    monkeypatch.setattr(stage, "write_parquet", careless_writer)
+    second = build_into(SEEDS, root)
+    assert not second.result.success
+    publish = second.result.runs["publish"]
+    failed = [e for e in publish.get_asset_check_evaluations() if not e.passed]
+    assert [e.check_name for e in failed] == ["tables_match_schemas"]
+    assert "column names or types differ" in str(failed[0].metadata["problems"].value)
+    assert not publish.asset_materializations_for_node("release")
+    assert os.readlink(releases / "latest") == first.result.release_id
+    assert sorted(p.name for p in releases.iterdir()) == sorted(
+        [".staging", first.result.release_id, "latest"]
+    )
+    assert verify_release(releases / "latest") == []
+
+    monkeypatch.undo()
+    third = build_into(SEEDS, root)  # fixed: the next run publishes and clears the staging area
+    assert third.result.success
+    assert os.readlink(releases / "latest") == third.result.release_id
+    assert not (releases / ".staging").exists()
