@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from pipelines.release import stage
+from pipelines.release.changelog import paper_changes
 from pipelines.release.verify import verify_release
 from pipelines.warehouse import WAREHOUSE_FILE
 from schemas import SCHEMA_VERSION, TABLES
@@ -238,3 +239,38 @@ def test_failed_audit_publishes_nothing_and_keeps_the_previous_release(
     assert third.result.success
     assert os.readlink(releases / "latest") == third.result.release_id
     assert not (releases / ".staging").exists()
+
+
+def test_changelog_against_a_release_from_an_older_schema() -> None:
+    current = pl.DataFrame(
+        {
+            "report_date": ["2026-01-12"] * 2,
+            "arxiv_id": ["2601.00001", "2601.00002"],
+            "title": ["Same", "Renamed"],
+            "span_sha256": ["a" * 64, "b" * 64],
+        }
+    )
+    older = current.drop("span_sha256").with_columns(title=pl.Series(["Same", "Old name"]))
+    changes = paper_changes(older, current)
+    assert changes["changed"]["arxiv_id"].to_list() == ["2601.00002"]
+    assert changes["added"].is_empty() and changes["removed"].is_empty()
+
+
+def test_two_command_line_builds_give_identical_parquet_and_id(
+    seed_build: Build, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "DAILY_PAPERS_SEEDS_DIR": str(SEEDS),
+        "DAILY_PAPERS_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+        "DAGSTER_HOME": str(tmp_path / "home"),
+    }
+    result = subprocess.run(
+        [str(DAILY_PAPERS), "build"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    latest = tmp_path / "warehouse" / "releases" / "latest"
+    assert os.readlink(latest) == seed_build.result.release_id
+    for table in TABLES:
+        name = f"{table}.parquet"
+        assert (latest / name).read_bytes() == (seed_build.latest / name).read_bytes(), name

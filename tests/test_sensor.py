@@ -1,4 +1,4 @@
-"""The sensor keeps one partition per report file and parses new files in one run."""
+"""Sensors: one partition per report file, new files parsed in one run; finished runs recorded."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
 
 from pipelines.resources import ProjectPaths
-from pipelines.sensors import report_files_sensor
-from tests.conftest import SEEDS
+from pipelines.sensors import report_files_sensor, run_history_sensors
+from tests.conftest import SEEDS, build_into
 
 
 def evaluate(instance: dg.DagsterInstance, seeds: Path) -> dg.SensorResult:
@@ -54,3 +56,36 @@ def test_sensor_registers_new_files_and_drops_vanished_ones(tmp_path: Path) -> N
         assert [r.tags["dagster/asset_partition_range_start"] for r in changed.run_requests] == [
             "2026-01-12.md"
         ]
+
+
+def test_run_history_sensor_records_a_run_launched_elsewhere(tmp_path: Path) -> None:
+    """A run made outside `make run` (as in the UI) reaches `runs` and `check_results`."""
+    build = build_into(SEEDS, tmp_path)
+    warehouse = build.warehouse_file
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("DELETE FROM runs")
+        connection.execute("DELETE FROM check_results")
+    publish = build.result.runs["publish"]
+    with dg.instance_for_test(temp_dir=str(build.settings.dagster_home)) as instance:
+        run = instance.get_run_by_id(publish.run_id)
+        success_event = next(
+            record.event_log_entry.dagster_event
+            for record in instance.get_records_for_run(
+                run.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS
+            ).records
+        )
+        context = dg.build_run_status_sensor_context(
+            sensor_name="record_success_runs",
+            dagster_event=success_event,
+            dagster_instance=instance,
+            dagster_run=run,
+            resources={"duckdb": DuckDBResource(database=str(warehouse))},
+        )
+        sensor = next(s for s in run_history_sensors if s.name == "record_success_runs")
+        sensor(context)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute("SELECT run_id, status FROM runs").fetchall() == [
+            (publish.run_id, "SUCCESS")
+        ]
+        recorded = connection.execute("SELECT count(*) FROM check_results").fetchone()[0]
+    assert recorded == len(publish.get_asset_check_evaluations())

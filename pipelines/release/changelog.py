@@ -1,7 +1,7 @@
 """`CHANGELOG.md`: which papers a release adds, changes and removes against the previous one.
 
 A paper is identified by (report date, arXiv id); it changed when the hash of its source text
-(`span_sha256`) differs.
+(`span_sha256`) differs, or its title when the previous release predates that column.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ PAPER_KEY = ["report_date", "arxiv_id"]
 
 def paper_changes(previous: pl.DataFrame | None, current: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Papers `added`, `changed` and `removed`, each sorted by key."""
-    columns = [*PAPER_KEY, "title", "span_sha256"]
-    current = current.select(columns)
-    previous = current.clear() if previous is None else previous.select(columns)
+    previous = current.clear() if previous is None else previous
+    content = "span_sha256" if "span_sha256" in previous.columns else "title"
+    columns = list(dict.fromkeys([*PAPER_KEY, "title", content]))
+    current, previous = current.select(columns), previous.select(columns)
     both = current.join(previous, on=PAPER_KEY, how="inner", suffix="_previous")
     return {
         "added": current.join(previous, on=PAPER_KEY, how="anti").sort(PAPER_KEY),
-        "changed": both.filter(pl.col("span_sha256") != pl.col("span_sha256_previous"))
+        "changed": both.filter(pl.col(content) != pl.col(f"{content}_previous"))
         .select(columns)
         .sort(PAPER_KEY),
         "removed": previous.join(current, on=PAPER_KEY, how="anti").sort(PAPER_KEY),
