@@ -42,8 +42,9 @@ format: env
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-docs: env  ## regenerate docs/data-dictionary.md from the schemas
+docs: env  ## regenerate the data dictionary (from the schemas) and the facet quality table
 	$(VENV)/bin/python -m schemas.dictionary > docs/data-dictionary.md
+	$(VENV)/bin/python -m pipelines.facets.quality > docs/facet-quality.md
 
 clean:  ## remove built outputs (keeps seeds and code)
 	rm -rf warehouse/daily_papers.duckdb warehouse/releases .dagster_home

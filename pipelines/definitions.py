@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.assets import ingest, release, tables, warehouse
+from pipelines.assets import facets, ingest, release, tables, warehouse
 from pipelines.checks import asset_checks
 from pipelines.io_managers import PartitionPickleIOManager
 from pipelines.jobs import ingest_reports, publish
@@ -16,7 +16,7 @@ from pipelines.warehouse import WAREHOUSE_FILE
 def build_definitions(settings: Settings) -> dg.Definitions:
     storage = str(settings.dagster_home / "storage")
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([ingest, tables, warehouse, release]),
+        assets=dg.load_assets_from_modules([ingest, tables, facets, warehouse, release]),
         asset_checks=asset_checks,
         jobs=[ingest_reports, publish],
         sensors=[report_files_sensor, *run_history_sensors],

@@ -8,7 +8,7 @@ import re
 import dagster as dg
 import polars as pl
 
-from schemas import TABLES
+from schemas import FACET_TABLES, TABLES
 
 PREVIEW_ROWS = 5
 PREVIEW_CELL_CHARS = 60
@@ -61,11 +61,19 @@ _PARSED_REPORT_SOURCE = {
 
 
 def column_lineage(table: str) -> dg.TableColumnLineage:
-    """Dagster column lineage of a published table: every column back to `parsed_report`, and
-    `reports.paper_count` to the papers it counts."""
+    """Dagster column lineage of a published table: provenance columns back to `parsed_report`,
+    facet columns to the section texts they were extracted from, other columns to the parsed
+    text, and `reports.paper_count` to the papers it counts."""
     parsed = dg.AssetKey("parsed_report")
+    text = (
+        dg.TableColumnDep(dg.AssetKey("sections"), "body")
+        if table in FACET_TABLES
+        else dg.TableColumnDep(parsed, "text")
+    )
     deps = {
-        name: [dg.TableColumnDep(parsed, _PARSED_REPORT_SOURCE.get(name, "text"))]
+        name: [dg.TableColumnDep(parsed, _PARSED_REPORT_SOURCE[name])]
+        if name in _PARSED_REPORT_SOURCE
+        else [text]
         for name in TABLES[table].to_schema().columns
     }
     if table == "reports":

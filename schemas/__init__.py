@@ -4,6 +4,13 @@ descriptions, checks and keys. The warehouse DDL, `COMMENT ON` texts and docs ar
 
 import polars as pl
 
+from schemas.facets import (
+    CodeReleaseSchema,
+    DomainsSchema,
+    MentionsSchema,
+    ResultsSchema,
+    UsageFacetsSchema,
+)
 from schemas.history import (
     CheckResultsSchema,
     ReleaseFilesSchema,
@@ -19,7 +26,7 @@ from schemas.reports import ReportsSchema
 from schemas.sections import SectionsSchema
 
 # Data-package rules: major for breaking column changes, minor for additions, patch for fixes.
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 # Published tables in dependency order (parents before children).
 TABLES = {
@@ -27,8 +34,17 @@ TABLES = {
     "papers": PapersSchema,
     "sections": SectionsSchema,
     "innovations": InnovationsSchema,
+    "domains": DomainsSchema,
+    "usage_facets": UsageFacetsSchema,
+    "mentions": MentionsSchema,
+    "code_release": CodeReleaseSchema,
+    "results": ResultsSchema,
     "rejects": RejectsSchema,
 }
+# The tables extracted from the section texts (built by the `facets` asset).
+FACET_TABLES = ("domains", "usage_facets", "mentions", "code_release", "results")
+# The tables built straight from the parsed reports (by the `tables` asset).
+PARSED_TABLES = tuple(table for table in TABLES if table not in FACET_TABLES)
 # Warehouse-only tables that accumulate across builds (lineage and quality history).
 HISTORY_TABLES = {
     "runs": RunsSchema,
@@ -50,7 +66,9 @@ def polars_schema(table: str) -> dict[str, pl.DataType]:
 
 
 __all__ = [
+    "FACET_TABLES",
     "HISTORY_TABLES",
+    "PARSED_TABLES",
     "REASON_CODES",
     "SCHEMA_VERSION",
     "TABLES",

@@ -52,3 +52,11 @@ def span_sha256() -> str:
         description="SHA-256 of the source text of lines `line_start`..`line_end` (UTF-8, lines "
         "joined by LF, as read); for a file without readable lines, of `raw_text`.",
     )
+
+
+def char_start() -> int:
+    return pa.Field(ge=0, description="Start of the text in its section's `body` (0-based char).")
+
+
+def char_end() -> int:
+    return pa.Field(ge=0, description="End of the text in its section's `body` (exclusive).")

@@ -17,7 +17,7 @@ README_QUERIES = re.findall(r"```sql\n(.*?)```", README, flags=re.DOTALL)
 
 
 def test_readme_has_its_queries() -> None:
-    assert len(README_QUERIES) == 5
+    assert len(README_QUERIES) == 9
 
 
 @pytest.mark.parametrize("query", README_QUERIES)

@@ -6,7 +6,7 @@ from dagster_pandera import pandera_schema_to_dagster_type
 from pipelines.metadata import table_metadata
 from pipelines.sources import SourceReport
 from pipelines.tables import build_tables, validate_tables
-from schemas import SCHEMA_VERSION, TABLES
+from schemas import PARSED_TABLES, SCHEMA_VERSION, TABLES
 
 
 @dg.multi_asset(
@@ -19,6 +19,7 @@ from schemas import SCHEMA_VERSION, TABLES
             code_version=SCHEMA_VERSION,
         )
         for table, model in TABLES.items()
+        if table in PARSED_TABLES
     },
     ins={"parsed_report": dg.AssetIn()},
 )

@@ -6,7 +6,7 @@ import polars as pl
 
 from schemas import SCHEMA_VERSION, TABLES
 
-_FIELD_TYPES = {pl.String: "string", pl.Int64: "integer", pl.Date: "date"}
+_FIELD_TYPES = {pl.String: "string", pl.Int64: "integer", pl.Float64: "number", pl.Date: "date"}
 # Child table -> (its columns, the parent table, the parent's columns) for foreign keys.
 FOREIGN_KEYS = {
     "papers": (["report_date"], "reports", ["report_date"]),

@@ -14,7 +14,12 @@ import pyarrow.parquet as pq
 
 from schemas import TABLES
 
-_ARROW_TYPES = {pl.String: pa.string(), pl.Int64: pa.int64(), pl.Date: pa.date32()}
+_ARROW_TYPES = {
+    pl.String: pa.string(),
+    pl.Int64: pa.int64(),
+    pl.Float64: pa.float64(),
+    pl.Date: pa.date32(),
+}
 ROW_GROUP_SIZE = 100_000
 
 

@@ -15,13 +15,13 @@ import polars as pl
 
 from pipelines.parsing import Paper, ParsedReport
 from pipelines.sources import SourceReport
-from schemas import TABLES, polars_schema
+from schemas import PARSED_TABLES, polars_schema
 from schemas.sections import SECTION_KEYS
 
 
 def build_tables(sources: Iterable[SourceReport]) -> dict[str, pl.DataFrame]:
     """Candidate rows of every table (before schema validation), rejects included."""
-    rows: dict[str, list[dict]] = {table: [] for table in TABLES}
+    rows: dict[str, list[dict]] = {table: [] for table in PARSED_TABLES}
     usable = _usable_sources(
         sorted(sources, key=lambda source: source.source_file), rows["rejects"]
     )
@@ -29,7 +29,7 @@ def build_tables(sources: Iterable[SourceReport]) -> dict[str, pl.DataFrame]:
         _add_report(source, rows)
     return {
         table: pl.DataFrame(rows[table], schema=polars_schema(table), orient="row")
-        for table in TABLES
+        for table in PARSED_TABLES
     }
 
 
@@ -132,7 +132,7 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
                     "heading": section.heading,
                     "body": section.body,
                     **provenance,
-                    **_span(parsed, section.line_start, section.line_end),
+                    **span_provenance(parsed, section.line_start, section.line_end),
                 }
             )
         for item in paper.innovations:
@@ -143,7 +143,7 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
                     "name": item.name,
                     "description": item.description,
                     **provenance,
-                    **_span(parsed, item.line_start, item.line_end),
+                    **span_provenance(parsed, item.line_start, item.line_end),
                 }
             )
     rows["reports"].append(
@@ -153,7 +153,7 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
             "paper_count": published,
             **provenance,
             "source_bytes": source.size,
-            **_span(parsed, 1, len(parsed.lines)),
+            **span_provenance(parsed, 1, len(parsed.lines)),
         }
     )
 
@@ -182,11 +182,13 @@ def _paper_row(paper: Paper, key: dict, provenance: dict, parsed: ParsedReport) 
         "reading_source": paper.reading_source,
         "inner_heading": paper.inner_heading,
         **provenance,
-        **_span(parsed, paper.line_start, paper.line_end),
+        **span_provenance(parsed, paper.line_start, paper.line_end),
     }
 
 
-def _span(parsed: ParsedReport, line_start: int, line_end: int, raw_text: str = "") -> dict:
+def span_provenance(
+    parsed: ParsedReport, line_start: int, line_end: int, raw_text: str = ""
+) -> dict:
     """Where a row came from: its line span and a hash of that span's text."""
     text = parsed.text(line_start, line_end) if line_start >= 1 else raw_text
     return {
@@ -213,7 +215,7 @@ def _reject(
         "source_file": source.source_file,
         "source_sha256": source.sha256,
         "level": level,
-        **_span(source.parsed, line_start, line_end, raw_text),
+        **span_provenance(source.parsed, line_start, line_end, raw_text),
         "reason_code": reason_code,
         "failed_check": failed_check,
         "message": message,

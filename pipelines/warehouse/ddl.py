@@ -9,6 +9,7 @@ from schemas import model
 _DUCKDB_TYPES = {
     pl.String: "VARCHAR",
     pl.Int64: "BIGINT",
+    pl.Float64: "DOUBLE",
     pl.Date: "DATE",
     pl.Boolean: "BOOLEAN",
     pl.Datetime: "TIMESTAMP",

@@ -1,0 +1,55 @@
+"""Code release status of a paper: released, promised or not mentioned, with the deciding phrase."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.facets.vocab import CODE_NOT_STATED, CODE_PROMISED, CODE_RELEASED
+
+STATUSES = ("released", "promised", "not_mentioned")
+_CLAUSE = re.compile(r"[^。；;\n]+")
+
+
+@dataclass(frozen=True)
+class CodeRelease:
+    status: str
+    phrase: str | None
+    section_key: str | None
+    start: int | None  # character span of the phrase in the section body
+    end: int | None
+
+
+def code_release(sections: list[tuple[str, str]]) -> CodeRelease:
+    """Decide from the sections' `(key, body)`. Each clause says the code is out, will come, or
+    nothing; a clause saying it is not stated (未提及…) says nothing. Released wins over promised
+    (code out, data to follow), and the first deciding clause is kept as the phrase."""
+    found: dict[str, CodeRelease] = {}
+    for key, body in sections:
+        for clause in _CLAUSE.finditer(body):
+            status, at, phrase = _classify(clause[0])
+            if status and status not in found:
+                start = clause.start() + at
+                text = clause[0].strip(" *-:：\t")
+                found[status] = CodeRelease(status, text, key, start, start + len(phrase))
+    return (
+        found.get("released")
+        or found.get("promised")
+        or CodeRelease("not_mentioned", None, None, None, None)
+    )
+
+
+_PATTERNS = {
+    status: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    for status, patterns in (("promised", CODE_PROMISED), ("released", CODE_RELEASED))
+}
+
+
+def _classify(clause: str) -> tuple[str | None, int, str]:
+    if any(negation in clause for negation in CODE_NOT_STATED):
+        return None, 0, ""
+    for status, pattern in _PATTERNS.items():
+        match = pattern.search(clause)
+        if match:
+            return status, match.start(), match[0]
+    return None, 0, ""

@@ -1,0 +1,329 @@
+"""Find mentions in a section's text: hardware, benchmarks, models, links and domain terms.
+
+Each mention keeps the text as written, a normalised name and its character span in the
+section body. All patterns are linear (no nested quantifiers).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.facets.vocab import BENCHMARKS, HARDWARE_MODELS, MODEL_ALIASES, MODEL_FAMILIES
+
+KINDS = ("hardware", "benchmark", "model", "link", "domain_term")
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: str
+    name: str  # as written
+    normalized_name: str
+    start: int  # character span in the section body
+    end: int
+    count: int | None = None
+    memory_gb: float | None = None
+
+
+def name_key(name: str) -> str:
+    """Spelling-insensitive key: lower case, letters and digits only."""
+    return re.sub(r"[^0-9a-z\u00b2\u03c0\u03c4]+", "", name.lower())
+
+
+# --- hardware ---------------------------------------------------------------------------------
+_COUNT = (
+    r"(?:(?P<count>\d{1,4})\s?(?:[×xX*]|张|块|台|卡|个|颗)\s?"
+    r"|(?P<single>单张|单块|单卡|单个|一张|一块)\s?)?"
+)
+_HARDWARE = re.compile(
+    _COUNT
+    + r"(?:NVIDIA\s?|英伟达\s?|Nvidia\s?|Google\s|华为\s?|AMD\s|Intel\s)?(?:GeForce\s|Tesla\s)?"
+    + rf"(?<![A-Za-z0-9_-])(?P<model>{HARDWARE_MODELS})(?![A-Za-z0-9_-])"
+    + r"(?:\s?[（(]?\s?(?P<mem>\d{1,3})\s?(?:GB|G\b|GiB))?"
+    + r"(?:\s?(?:[×xX*]\s?(?P<count_after>\d{1,4})))?"
+)
+
+
+# "TPU (v4/v5p/v6e)": one mention per version
+_TPU_LIST = re.compile(r"TPU\s?[（(]\s?(v\d[a-z]?(?:\s?/\s?v\d[a-z]?)+)\s?[）)]")
+
+
+def _hardware(text: str) -> list[Mention]:
+    found = []
+    for match in _TPU_LIST.finditer(text):
+        for version in re.finditer(r"v\d[a-z]?", match[1]):
+            start = match.start(1) + version.start()
+            found.append(Mention("hardware", match[0], f"TPU {version[0]}", start, start + 1))
+    for match in _HARDWARE.finditer(text):
+        model = re.sub(r"\s+", " ", match["model"]).replace("昇腾", "Ascend ").replace("  ", " ")
+        model = re.sub(r"^(RTX|GTX|TPU|Ascend)\s?", r"\1 ", model)
+        count = match["count"] or match["count_after"]
+        found.append(
+            Mention(
+                "hardware",
+                match[0].strip(),
+                model.strip(),
+                match.start(),
+                match.end(),
+                count=1 if match["single"] else (int(count) if count else None),
+                memory_gb=float(match["mem"]) if match["mem"] else None,
+            )
+        )
+    return found
+
+
+# --- links ------------------------------------------------------------------------------------
+_URL = re.compile(
+    r"(?:https?://|(?<![\w./])(?:github\.com|huggingface\.co)/)[^\s<>()（）\[\]{}\"'`，。；、]+"
+)
+_HF_REPO = re.compile(r"(?:huggingface\.co/|hf\.co/)(?:(?:datasets|spaces)/)?([\w.-]+/[\w.-]+)")
+
+
+# A repo id written after "Hugging Face": `发布在 Hugging Face (org/name)`
+_HF_NAMED_REPO = re.compile(r"Hugging\s?Face[^\w\n]{0,12}([A-Za-z0-9][\w.-]*/[\w.-]*\w)")
+
+
+def _links(text: str) -> list[Mention]:
+    found = [
+        Mention("link", m[1], m[1], m.start(1), m.end(1)) for m in _HF_NAMED_REPO.finditer(text)
+    ]
+    for match in _URL.finditer(text):
+        url = match[0].rstrip(".,;:!?*_")
+        repo = _HF_REPO.search(url)
+        normalized = repo[1] if repo and "/papers/" not in url else url.removesuffix("/")
+        found.append(Mention("link", url, normalized, match.start(), match.start() + len(url)))
+    return found
+
+
+# --- benchmarks -------------------------------------------------------------------------------
+_ALIASES = {
+    name_key(alias): canonical
+    for canonical, aliases in BENCHMARKS.items()
+    for alias in (canonical, *aliases)
+}
+_KNOWN_BENCHMARK = re.compile(
+    r"(?<![A-Za-z0-9_-])("
+    + "|".join(
+        sorted(
+            (re.escape(a) for c, al in BENCHMARKS.items() for a in (c, *al)), key=len, reverse=True
+        )
+    )
+    + r")(?![A-Za-z0-9_+-])"
+)
+# A Latin name (which may contain digits, dashes, dots, &) ...
+_NAME = (
+    r"[A-Za-z][A-Za-z0-9_&.+\-²]*"
+    r"(?:\s(?:[A-Z][A-Za-z0-9_&.+\-]*|\d[A-Za-z0-9_.]*|Verified|Lite|Pro|Hard|Bench))*"
+)
+# ... that is shaped like a benchmark (ends in Bench/Eval/QA/…), or that the text calls one.
+_SHAPED = re.compile(
+    r"(?<![A-Za-z0-9_-])([A-Za-z][\w&.\-]*(?:Bench|bench|BENCH|Eval|EVAL|QA|Arena|Gym|World|Suite)(?:[\w.\-]*)"
+    r"(?:\s(?:Verified|Lite|Pro|Hard|Mini|v?\d[\w.]*))?)(?![A-Za-z0-9_-])"
+)
+_CALLED = re.compile(
+    rf"(?<![A-Za-z0-9_-])({_NAME})\s?(?:\*\*)?\s?(?:[（(][^）)\n]{{0,40}}[）)])?\s?"
+    rf"(?:数据集|基准测试集|基准测试|基准|测评集|评测集|测试集|benchmark|Benchmark|dataset)(?![A-Za-z])"
+)
+# "Rubric Feedback Bench", "DeepResearch Bench": capitalised words before Bench/Benchmark
+_SPACED = re.compile(
+    r"(?<![A-Za-z0-9_-])((?:[A-Z][\w&.\-]*\s){1,3}(?:Bench|Benchmark|Arena|Suite))(?![A-Za-z0-9_-])"
+)
+# "基准（A, B, C）", "数据集**：A, B", "基准测试（如 A, B）": the list after the word
+_LIST_AFTER = re.compile(
+    r"(?:数据集|基准测试|基准|benchmarks?|评测集|测试集)(?:\*\*)?\s?[（(：:]\s?(?:\*\*)?\s?(?:如|包括|例如)?\s?"
+    r"([A-Za-z0-9][^）)\n。；]{0,160})"
+)
+# Names in parentheses, in a sentence about datasets: "医疗（EgoSurgery）、工业（Drive&Act）"
+_PARENTHESISED_ID = re.compile(
+    r"[（(]\s?([A-Za-z][\w&.\-]*(?:\s?[,，、]\s?[A-Za-z][\w&.\-]*)*)\s?[）)]"
+)
+_LIST_ITEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_&.+\-²]*(?:\s[A-Z0-9][A-Za-z0-9_&.+\-]*)*")
+# "在 A、B 和 C 四个基准上": the list after 在, when what follows it names benchmarks
+_LISTED_ON = re.compile(
+    r"在[^\x00-\x7f，。；：\n]{0,6}?\s?((?:\*\*)?[A-Za-z][^，。；\n上中]{0,120}?)\s?"
+    r"(?P<tail>[^\x00-\x7f，。；\n]{0,12}?)(?P<end>上|中)"
+)
+_BENCHMARK_TAIL = re.compile(r"(?:基准|数据集|测试集|评测|测试|任务|榜单|环境|集)$")
+_PLAIN_WORDS = re.compile(r"[A-Z]?[a-z]+(?:\s[A-Z]?[a-z]+)*")
+_RESOLUTION = re.compile(r"\s\d+[x×]\d+$")
+_METRIC_CONTEXT = re.compile(r"指标|评分|得分|分数")
+_DATASET_CONTEXT = re.compile(r"基准|数据集|benchmark|Benchmark|评测|测试集")
+_CLAUSE = re.compile(r"[^。；;\n]+")
+
+
+def _benchmarks(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
+    """Benchmarks: known suites, benchmark-shaped names, and names the text calls a dataset or
+    benchmark, lists of them, or evaluates "on" (在 … 上); never inside a model, hardware or link
+    mention, and not in a clause about metrics only."""
+    spans: dict[int, Mention] = {}
+
+    def add(name: str, start: int, shape_only: bool = False) -> None:
+        stripped = _RESOLUTION.sub("", name.strip(" *_`"))
+        start += name.find(stripped) if stripped else 0
+        name = stripped
+        if not name or any(a <= start < b for a, b in taken) or _is_not_a_name(name):
+            return
+        if shape_only and _metric_clause(text, start):
+            return
+        normalized = _ALIASES.get(name_key(name), name)
+        if start not in spans or len(name) > len(spans[start].name):  # the fullest name wins
+            spans[start] = Mention("benchmark", name, normalized, start, start + len(name))
+
+    def add_list(listed: str, offset: int) -> None:
+        for item in _LIST_ITEM.finditer(listed):
+            if _PLAIN_WORDS.fullmatch(item[0]) and name_key(item[0]) not in _ALIASES:
+                continue  # "Mathematics", "Region Captioning": words, not names
+            add(item[0], offset + item.start(), shape_only=True)
+
+    for match in _KNOWN_BENCHMARK.finditer(text):
+        add(match[1], match.start(1))
+    for pattern in (_SHAPED, _SPACED):
+        for match in pattern.finditer(text):
+            add(match[1], match.start(1), shape_only=True)
+    for match in _CALLED.finditer(text):
+        add(match[1], match.start(1))
+    for match in _LIST_AFTER.finditer(text):
+        add_list(match[1], match.start(1))
+    for clause in _CLAUSE.finditer(text):
+        if _DATASET_CONTEXT.search(clause[0]):
+            for match in _PARENTHESISED_ID.finditer(clause[0]):
+                for item in _LIST_ITEM.finditer(match[1]):
+                    if _looks_like_an_id(item[0]):
+                        add(
+                            item[0], clause.start() + match.start(1) + item.start(), shape_only=True
+                        )
+    for match in _LISTED_ON.finditer(text):
+        tail = match["tail"] or ""
+        if not _BENCHMARK_TAIL.search(tail) and (len(tail) > 2 or match["end"] == "中"):
+            continue
+        if re.search(r"指标|模型|硬件|设备|平台|语言", match["tail"] or ""):
+            continue
+        add_list(match[1], match.start(1))
+    return _with_split_years(text, _drop_overlaps(sorted(spans.values(), key=lambda m: m.start)))
+
+
+def _metric_clause(text: str, at: int) -> bool:
+    clause = next((c[0] for c in _CLAUSE.finditer(text) if c.start() <= at < c.end()), "")
+    return bool(_METRIC_CONTEXT.search(clause)) and not _DATASET_CONTEXT.search(clause)
+
+
+def _looks_like_an_id(name: str) -> bool:
+    """EgoSurgery, Drive&Act, UCF-Crime, SUN360, CIRR: not a plain English word."""
+    return " " not in name and bool(re.search(r"[a-z][A-Z]|\d|&|[A-Z]-[A-Z]", name))
+
+
+def _with_split_years(text: str, mentions: list[Mention]) -> list[Mention]:
+    """`AIME 2024/2025` names two benchmarks."""
+    extra = []
+    for mention in mentions:
+        year = re.match(r"/(\d{4})(?!\d)", text[mention.end :])
+        base = re.match(r"(.*\D)\d{4}$", mention.name)
+        if year and base:
+            name = base[1] + year[1]
+            extra.append(
+                Mention(
+                    "benchmark",
+                    name,
+                    _ALIASES.get(name_key(name), name),
+                    mention.end + 1,
+                    mention.end + 5,
+                )
+            )
+    return sorted([*mentions, *extra], key=lambda m: m.start)
+
+
+# Words that the benchmark rules would otherwise take for names.
+_NOT_NAMES = {
+    "sota", "baseline", "zero-shot", "few-shot", "sft", "rl", "llm", "llms", "mllm", "ai", "api",
+    "gpu", "cpu", "the", "and", "on", "in", "of", "with", "top", "pass", "acc", "f1", "bleu",
+    "rouge", "rouge-l", "auc", "miou", "psnr", "ssim", "lpips", "fid", "fvd", "clip", "em",
+    "agent", "agents", "qa", "vqa", "hard", "cot", "moe", "json", "html", "python",
+}  # fmt: skip
+_NOT_BENCHMARK_PREFIX = re.compile(r"^(?:Intel|AMD|NVIDIA|Apple|Google|IBM)\b|^i[3579]-\d")
+
+
+def _is_not_a_name(name: str) -> bool:
+    return (
+        name.lower() in _NOT_NAMES
+        or len(name) < 2
+        or bool(re.fullmatch(r"[\d.,]+[A-Za-z%]?", name))  # 6.9B, 88.6: sizes and scores
+        or bool(_NOT_BENCHMARK_PREFIX.match(name))
+    )
+
+
+# --- models -----------------------------------------------------------------------------------
+_MODEL_SUFFIX = (
+    r"(?:[-.\s]?(?:\d[A-Za-z0-9_.]*|[vV]\d[A-Za-z0-9_.]*))?"  # Qwen2.5, GPT-4o, DINOv2, FLUX.1
+    r"(?:\s[A-Z]\d[A-Za-z0-9.]*)?"  # Kimi K2
+    r"(?:-[A-Za-z0-9][A-Za-z0-9_.]*)*"  # -7B-Instruct
+    r"(?:\s(?:Sonnet|Opus|Haiku|Pro|Flash|Ultra|Max|Plus|Turbo|Instruct|Thinking|Coder|Chat|Base"
+    r"|mini)(?:\s\d[\w.]*)?)*"  # Claude Sonnet 4.5, Gemini 3 Pro
+    r"(?:\s\d[\w.]*)?"
+)
+_MODEL = re.compile(
+    r"(?<![A-Za-z0-9_-])("
+    + "|".join(sorted((re.escape(f) for f in MODEL_FAMILIES), key=len, reverse=True))
+    + r")("
+    + _MODEL_SUFFIX
+    + r")(?![A-Za-z0-9_-])"
+)
+
+
+def _models(text: str) -> list[Mention]:
+    found = []
+    for match in _MODEL.finditer(text):
+        name = match[0].rstrip(".-")
+        if _metric_clause(text, match.start()) and text[match.start() - 1 : match.start()] in "（(":
+            continue  # "保真度（CLIP-I）": a metric named after a model
+        family = MODEL_ALIASES.get(match[1].lower(), match[1])
+        normalized = family + name[len(match[1]) :]
+        found.append(Mention("model", name, normalized, match.start(), match.start() + len(name)))
+        sizes = re.match(r"(?:/\d+(?:\.\d+)?[BM])+", text[match.start() + len(name) :])
+        base = re.match(r"(.*-)\d+(?:\.\d+)?[BM]$", name)
+        if sizes and base:  # "Qwen2.5-14B/32B" names two models
+            at = match.start() + len(name)
+            for size in re.finditer(r"\d+(?:\.\d+)?[BM]", sizes[0]):
+                other = base[1] + size[0]
+                other_normalized = normalized[: len(normalized) - len(name)] + other
+                found.append(
+                    Mention("model", other, other_normalized, at + size.start(), at + size.end())
+                )
+    return found
+
+
+# --- domain terms -----------------------------------------------------------------------------
+_PARENTHESISED = re.compile(r"[（(]([A-Za-z][^（）()\n]{0,80})[）)]")
+
+
+def domain_terms(text: str) -> list[Mention]:
+    return [
+        Mention("domain_term", m[1].strip(), m[1].strip(), m.start(1), m.end(1))
+        for m in _PARENTHESISED.finditer(text)
+    ]
+
+
+def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """Keep the longest of overlapping mentions."""
+    kept: list[Mention] = []
+    for mention in sorted(mentions, key=lambda m: (m.start, -(m.end - m.start))):
+        if kept and mention.start < kept[-1].end:
+            continue
+        kept.append(mention)
+    return kept
+
+
+def find_mentions(text: str, section_key: str) -> list[Mention]:
+    """Every mention in one section body, ordered by position."""
+    models = _drop_overlaps(_models(text))
+    links = _links(text)
+    hardware = _hardware(text)
+    link_spans = [(m.start, m.end) for m in links]
+    found = [*hardware, *links, *models]
+    if section_key == "domain":
+        found += domain_terms(text)  # section 1 names fields, not benchmarks
+    else:
+        found += _benchmarks(text, [(m.start, m.end) for m in found])
+    outside_links = [
+        m for m in found if m.kind == "link" or not any(a <= m.start < b for a, b in link_spans)
+    ]
+    return sorted(outside_links, key=lambda m: (m.start, m.kind))

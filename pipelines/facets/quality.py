@@ -1,0 +1,168 @@
+"""Measured quality of the facet extractors against the hand-checked annotation of the seeds.
+
+    python -m pipelines.facets.quality > docs/facet-quality.md   (or: make docs)
+
+The annotation (`tests/annotations/*.json`) was made by reading the seed reports, not by running
+the extractors. Names are compared per paper as sets, after the same normalisation (aliases,
+case, punctuation) on both sides.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.facets.mentions import _ALIASES, name_key
+from pipelines.facets.vocab import MODEL_ALIASES
+from pipelines.settings import PROJECT_ROOT
+
+ANNOTATIONS = PROJECT_ROOT / "tests" / "annotations"
+MENTION_KINDS = ("hardware", "link", "benchmark", "model")
+# What the issue asks of each: (precision, recall); accuracy for the per-paper labels.
+TARGETS = {
+    "hardware": (0.95, 0.90),
+    "link": (0.95, 0.90),
+    "benchmark": (0.90, 0.80),
+    "model": (0.90, 0.80),
+    "code_release": (0.95, None),
+}
+
+
+@dataclass(frozen=True)
+class Score:
+    measure: str
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+
+    @property
+    def precision(self) -> float:
+        found = self.true_positives + self.false_positives
+        return self.true_positives / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        expected = self.true_positives + self.false_negatives
+        return self.true_positives / expected if expected else 1.0
+
+
+def load_annotations(folder: Path = ANNOTATIONS) -> dict[str, dict]:
+    """Annotated papers by arXiv id, from every `*.json` file of the folder."""
+    papers: dict[str, dict] = {}
+    for path in sorted(folder.glob("*.json")):
+        papers.update(json.loads(path.read_text(encoding="utf-8"))["papers"])
+    return papers
+
+
+def mention_key(kind: str, name: str) -> str:
+    """The comparison key of a name: aliases resolved, then case and punctuation ignored."""
+    if kind == "benchmark":
+        name = _ALIASES.get(name_key(name), name)
+        # "Seed-TTS Benchmark" is Seed-TTS; "Terminal-Bench 2.0" is Terminal-Bench
+        name = re.sub(r"\s(?:[Bb]enchmark|[Dd]ataset|数据集|基准)$|\s\d+\.\d+$", "", name)
+    elif kind == "model":
+        family = name.split("-")[0].split(" ")[0]
+        name = MODEL_ALIASES.get(family.lower(), family) + name[len(family) :]
+    elif kind == "link":
+        repo = re.search(
+            r"(?:huggingface\.co|hf\.co)/(?:(?:datasets|spaces)/)?([\w.-]+/[\w.-]+)", name
+        )
+        name = repo[1] if repo else re.sub(r"^https?://", "", name).removesuffix("/")
+        return name.lower()
+    return name_key(name)
+
+
+def _gold_names(paper: dict, kind: str) -> set[str]:
+    if kind == "hardware":
+        return {mention_key(kind, item["name"]) for item in paper["hardware"]}
+    return {mention_key(kind, name) for name in paper[kind + "s"]}
+
+
+def evaluate(
+    mentions: pl.DataFrame,
+    code_release: pl.DataFrame,
+    domains: pl.DataFrame,
+    gold: Mapping[str, dict],
+) -> list[Score]:
+    """Scores over the papers that are both annotated and extracted."""
+    papers = sorted(set(gold) & set(code_release["arxiv_id"]))
+    scores = []
+    for kind in MENTION_KINDS:
+        tp = fp = fn = 0
+        rows = mentions.filter(pl.col("kind") == kind)
+        for arxiv_id in papers:
+            found = {
+                mention_key(kind, name)
+                for name in rows.filter(pl.col("arxiv_id") == arxiv_id)["normalized_name"]
+            }
+            expected = _gold_names(gold[arxiv_id], kind)
+            tp, fp, fn = (
+                tp + len(found & expected),
+                fp + len(found - expected),
+                fn + len(expected - found),
+            )
+        scores.append(Score(kind, tp, fp, fn))
+    for measure, frame, column, gold_field in (
+        ("code_release", code_release, "status", "code_status"),
+        ("domain", domains, "category", "domain_category"),
+    ):
+        labels = dict(zip(frame["arxiv_id"], frame[column], strict=True))
+        right = sum(labels[a] == gold[a][gold_field] for a in papers)
+        scores.append(Score(measure, right, len(papers) - right, len(papers) - right))
+    return scores
+
+
+def render(scores: list[Score], papers: int) -> str:
+    lines = [
+        "| measure | precision | recall | target | found right | found wrong | missed |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for score in scores:
+        target = TARGETS.get(score.measure)
+        wanted = "" if target is None else " / ".join(f"≥ {t:.2f}" for t in target if t is not None)
+        if score.measure in ("code_release", "domain"):
+            lines.append(
+                f"| {score.measure} (accuracy) | {score.precision:.3f} | | {wanted} | "
+                f"{score.true_positives} | {score.false_positives} | |"
+            )
+        else:
+            lines.append(
+                f"| {score.measure} | {score.precision:.3f} | {score.recall:.3f} | {wanted} | "
+                f"{score.true_positives} | {score.false_positives} | {score.false_negatives} |"
+            )
+    return "\n".join(lines) + f"\n\nMeasured on {papers} hand-annotated seed papers.\n"
+
+
+def measure_seeds(seeds: Path = PROJECT_ROOT / "seeds") -> tuple[list[Score], int]:
+    """Run the whole extraction on the seed reports (no Dagster) and score it."""
+    from pipelines.facets.build import facet_tables
+    from pipelines.sources import read_source, report_files
+    from pipelines.tables import build_tables, validate_tables
+
+    sources = [read_source(seeds, name) for name in report_files(seeds)]
+    parsed = {source.source_file: source.parsed for source in sources}
+    tables = validate_tables(build_tables(sources), parsed)
+    facets = facet_tables(tables["sections"], parsed)
+    gold = load_annotations()
+    scores = evaluate(facets["mentions"], facets["code_release"], facets["domains"], gold)
+    return scores, len(set(gold) & set(tables["papers"]["arxiv_id"]))
+
+
+def main() -> None:
+    scores, papers = measure_seeds()
+    print(
+        "# Facet extraction quality\n\n"
+        "<!-- Generated by `make docs` (python -m pipelines.facets.quality). Do not edit. -->\n\n"
+        "Precision and recall of the extractors against the hand-checked annotation of the seed "
+        "reports in `tests/annotations/`.\n\n" + render(scores, papers),
+        end="",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Numeric results from section 5: each reported number with its sentence, and the benchmark and
+metric the sentence names (when it names them)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.facets.mentions import Mention
+from pipelines.facets.vocab import METRICS
+
+_SENTENCE = re.compile(r"[^。；;\n]+")
+_NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
+_UNIT = r"%|％|倍|×|x(?![A-Za-z])|个百分点|pp\b|分(?!钟|之|割|析|类|布|支|别|数)"
+# A number not glued to a name (Qwen2.5-7B, GSM8K, AIME 2024 are names, not results).
+_VALUE = re.compile(
+    rf"(?<![\w.\-@/])(?P<low>{_NUMBER})\s?(?P<unit>{_UNIT})?"
+    rf"(?:\s?(?:至|到|~|～|-|–)\s?(?P<high>{_NUMBER})\s?(?P<unit2>{_UNIT})?)?(?![\w.])"
+)
+_METRIC = re.compile("|".join(re.escape(m) for m in sorted(METRICS, key=len, reverse=True)))
+_UNITS = {
+    "%": "%",
+    "％": "%",
+    "倍": "x",
+    "×": "x",
+    "x": "x",
+    "个百分点": "pp",
+    "pp": "pp",
+    "分": "points",
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    ordinal: int
+    benchmark: str | None
+    metric: str | None
+    value_text: str
+    value: float | None
+    unit: str | None
+    sentence: str
+    start: int  # character span of the value in the section body
+    end: int
+
+
+def numeric_results(body: str, mentions: list[Mention]) -> list[Result]:
+    """Numbers with a unit or a decimal point, outside names (`Claude Sonnet 4.5`)."""
+    benchmarks = [m for m in mentions if m.kind == "benchmark"]
+    results = []
+    for sentence in _SENTENCE.finditer(body):
+        for match in _VALUE.finditer(sentence[0]):
+            unit = match["unit"] or match["unit2"]
+            if unit is None and "." not in match["low"]:
+                continue  # a bare integer is a count or a year, not a result
+            start, end = sentence.start() + match.start(), sentence.start() + match.end()
+            if any(m.start <= start < m.end for m in mentions):
+                continue
+            before = sentence[0][: match.start()]
+            metrics = list(_METRIC.finditer(before))
+            in_sentence = [b for b in benchmarks if sentence.start() <= b.start < sentence.end()]
+            results.append(
+                Result(
+                    ordinal=len(results) + 1,
+                    benchmark=in_sentence[0].normalized_name if in_sentence else None,
+                    metric=metrics[-1][0] if metrics else None,
+                    value_text=match[0].strip(),
+                    value=None if match["high"] else float(match["low"].replace(",", "")),
+                    unit=_UNITS.get(unit) if unit else None,
+                    sentence=sentence[0].strip(" *-\t"),
+                    start=start,
+                    end=end,
+                )
+            )
+    return results
