@@ -1,7 +1,8 @@
 """Find mentions in a section's text: hardware, benchmarks, models, links and domain terms.
 
 Each mention keeps the text as written, a normalised name and its character span in the
-section body. All patterns are linear (no nested quantifiers).
+section body. The patterns run in linear time: every repeated group starts with a separator
+that its body cannot contain, so there is one way to match (no catastrophic backtracking).
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import re
 from dataclasses import dataclass
 
 from pipelines.facets.vocab import BENCHMARKS, HARDWARE_MODELS, MODEL_ALIASES, MODEL_FAMILIES
-
-KINDS = ("hardware", "benchmark", "model", "link", "domain_term")
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,8 @@ def _hardware(text: str) -> list[Mention]:
     for match in _TPU_LIST.finditer(text):
         for version in re.finditer(r"v\d[a-z]?", match[1]):
             start = match.start(1) + version.start()
-            found.append(Mention("hardware", match[0], f"TPU {version[0]}", start, start + 1))
+            end = start + len(version[0])
+            found.append(Mention("hardware", match[0], f"TPU {version[0]}", start, end))
     for match in _HARDWARE.finditer(text):
         model = re.sub(r"\s+", " ", match["model"]).replace("昇腾", "Ascend ").replace("  ", " ")
         model = re.sub(r"^(RTX|GTX|TPU|Ascend)\s?", r"\1 ", model)
@@ -196,7 +196,7 @@ def _benchmarks(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
         tail = match["tail"] or ""
         if not _BENCHMARK_TAIL.search(tail) and (len(tail) > 2 or match["end"] == "中"):
             continue
-        if re.search(r"指标|模型|硬件|设备|平台|语言", match["tail"] or ""):
+        if re.search(r"指标|模型|硬件|设备|平台|语言", tail):
             continue
         add_list(match[1], match.start(1))
     return _with_split_years(text, _drop_overlaps(sorted(spans.values(), key=lambda m: m.start)))
