@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from pipelines.facets.vocab import CODE_NOT_STATED, CODE_PROMISED, CODE_RELEASED
 
-STATUSES = ("released", "promised", "not_mentioned")
 _CLAUSE = re.compile(r"[^。；;\n]+")
 
 

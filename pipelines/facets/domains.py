@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from pipelines.facets.vocab import DOMAIN_RULES
 
-CATEGORIES = (*(category for category, _ in DOMAIN_RULES), "Other")
-
 
 @dataclass(frozen=True)
 class Domain:

@@ -18,11 +18,10 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.facets.mentions import _ALIASES, name_key
-from pipelines.facets.vocab import MODEL_ALIASES
 from pipelines.settings import PROJECT_ROOT
 
 ANNOTATIONS = PROJECT_ROOT / "tests" / "annotations"
-MENTION_KINDS = ("hardware", "link", "benchmark", "model")
+MEASURED_KINDS = ("hardware", "link", "benchmark", "model")
 # What the issue asks of each: (precision, recall); accuracy for the per-paper labels.
 TARGETS = {
     "hardware": (0.95, 0.90),
@@ -65,9 +64,6 @@ def mention_key(kind: str, name: str) -> str:
         name = _ALIASES.get(name_key(name), name)
         # "Seed-TTS Benchmark" is Seed-TTS; "Terminal-Bench 2.0" is Terminal-Bench
         name = re.sub(r"\s(?:[Bb]enchmark|[Dd]ataset|数据集|基准)$|\s\d+\.\d+$", "", name)
-    elif kind == "model":
-        family = name.split("-")[0].split(" ")[0]
-        name = MODEL_ALIASES.get(family.lower(), family) + name[len(family) :]
     elif kind == "link":
         repo = re.search(
             r"(?:huggingface\.co|hf\.co)/(?:(?:datasets|spaces)/)?([\w.-]+/[\w.-]+)", name
@@ -92,7 +88,7 @@ def evaluate(
     """Scores over the papers that are both annotated and extracted."""
     papers = sorted(set(gold) & set(code_release["arxiv_id"]))
     scores = []
-    for kind in MENTION_KINDS:
+    for kind in MEASURED_KINDS:
         tp = fp = fn = 0
         rows = mentions.filter(pl.col("kind") == kind)
         for arxiv_id in papers:

@@ -7,9 +7,8 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from pipelines.facets.vocab import USAGE_FACETS
+from pipelines.facets.vocab import USAGE_LABELS
 
-FACETS = ("inputs", "outputs", "workflow", "hardware", "code", "other")
 # A top-level list item whose text starts with a bold label: `*   **输入**：text`
 _LABELLED = re.compile(
     r"^(?P<indent>[ \t]*)(?:[*+\-]|\d{1,2}[.)])[ \t]+"
@@ -29,7 +28,7 @@ class UsageItem:
 
 
 def facet_of(label: str) -> str:
-    for facet, keywords in USAGE_FACETS:
+    for facet, keywords in USAGE_LABELS:
         if any(keyword in label for keyword in keywords):
             return facet
     return "other"

@@ -197,7 +197,7 @@ DOMAIN_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 # Usage-section labels (`**输入**：…`) -> facet, by the first keyword the label contains.
-USAGE_FACETS: tuple[tuple[str, tuple[str, ...]], ...] = (
+USAGE_LABELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("code", ("开源", "代码", "获取", "资源入口", "资源情况")),
     ("hardware", ("硬件", "资源需求", "运行环境", "部署环境", "环境要求", "资源")),
     ("inputs", ("输入",)),

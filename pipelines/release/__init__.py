@@ -1,7 +1,6 @@
 """Versioned Parquet releases: written to a staging folder, audited, then published whole and
 pointed to by `latest`."""
 
-from pipelines.release.audit import audit_release
 from pipelines.release.publish import Release, publish_staged, remove_stale_staging
 from pipelines.release.stage import StagedRelease, stage_release
 from pipelines.release.verify import verify_release
@@ -9,7 +8,6 @@ from pipelines.release.verify import verify_release
 __all__ = [
     "Release",
     "StagedRelease",
-    "audit_release",
     "publish_staged",
     "remove_stale_staging",
     "stage_release",
