@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,16 @@ class Build:
     @property
     def latest(self) -> Path:
         return self.settings.warehouse_dir / "releases" / "latest"
+
+
+def cli_env(seeds_dir: Path, warehouse_dir: Path, dagster_home: Path) -> dict[str, str]:
+    """Environment of a `daily-papers` subprocess: read `seeds_dir`, write `warehouse_dir`."""
+    return {
+        **os.environ,
+        "DAILY_PAPERS_SEEDS_DIR": str(seeds_dir),
+        "DAILY_PAPERS_WAREHOUSE_DIR": str(warehouse_dir),
+        "DAGSTER_HOME": str(dagster_home),
+    }
 
 
 def build_into(seeds_dir: Path, root: Path) -> Build:

@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, cli_env
 
 DAILY_PAPERS = Path(sys.executable).with_name("daily-papers")
 
@@ -33,12 +33,7 @@ def test_build_honours_the_configured_folders(tmp_path: Path) -> None:
     shutil.copy(SEEDS / "001_202c590195c4dd5f.txt", seeds / "2026-01-24.md")
     out = tmp_path / "other" / "dir"
     home = tmp_path / "home"
-    env = {
-        "DAILY_PAPERS_SEEDS_DIR": str(seeds),
-        "DAILY_PAPERS_WAREHOUSE_DIR": str(out),
-        "DAGSTER_HOME": str(home),
-    }
-    result = run_cli("build", env=env)
+    result = run_cli("build", env=cli_env(seeds, out, home))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "1 report files" in result.stdout
     with duckdb.connect(str(out / "daily_papers.duckdb"), read_only=True) as connection:
@@ -57,11 +52,7 @@ def test_build_honours_the_configured_folders(tmp_path: Path) -> None:
 
 
 def test_build_without_seeds_folder_fails_clearly(tmp_path: Path) -> None:
-    env = {
-        "DAILY_PAPERS_SEEDS_DIR": str(tmp_path / "missing"),
-        "DAILY_PAPERS_WAREHOUSE_DIR": str(tmp_path / "out"),
-        "DAGSTER_HOME": str(tmp_path / "home"),
-    }
+    env = cli_env(tmp_path / "missing", tmp_path / "out", tmp_path / "home")
     result = run_cli("build", env=env)
     assert result.returncode == 2
     assert "seeds folder" in result.stderr and "does not exist" in result.stderr

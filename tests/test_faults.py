@@ -15,7 +15,7 @@ import pytest
 
 from pipelines.lock import build_lock
 from pipelines.release.verify import verify_release
-from tests.conftest import SEEDS, Build, build_into
+from tests.conftest import SEEDS, Build, build_into, cli_env
 
 # Runs `daily-papers build` with one function replaced by one that kills the process (SIGKILL:
 # no cleanup, no `finally`), optionally after letting the real function run a few times.
@@ -82,12 +82,7 @@ def test_killed_build_leaves_previous_state_and_next_build_recovers(
 ) -> None:
     warehouse_dir = copy_of(previous_build, tmp_path)
     before = snapshot(warehouse_dir)
-    env = {
-        **os.environ,
-        "DAILY_PAPERS_SEEDS_DIR": str(SEEDS),
-        "DAILY_PAPERS_WAREHOUSE_DIR": str(warehouse_dir),
-        "DAGSTER_HOME": str(tmp_path / "cli_home"),
-    }
+    env = cli_env(SEEDS, warehouse_dir, tmp_path / "cli_home")
     killed = subprocess.run(
         [sys.executable, "-c", KILLING_BUILD, *map(str, KILL_POINTS[point][:3])],
         env=env,
@@ -116,12 +111,7 @@ def test_second_concurrent_build_fails_fast_and_changes_nothing(
 ) -> None:
     warehouse_dir = copy_of(previous_build, tmp_path)
     before = snapshot(warehouse_dir)
-    env = {
-        **os.environ,
-        "DAILY_PAPERS_SEEDS_DIR": str(SEEDS),
-        "DAILY_PAPERS_WAREHOUSE_DIR": str(warehouse_dir),
-        "DAGSTER_HOME": str(tmp_path / "cli_home"),
-    }
+    env = cli_env(SEEDS, warehouse_dir, tmp_path / "cli_home")
     with build_lock(warehouse_dir):  # a build in progress, as far as the OS lock can tell
         second = subprocess.run(
             [str(Path(sys.executable).with_name("daily-papers")), "build"],

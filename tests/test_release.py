@@ -21,7 +21,7 @@ from pipelines.release.changelog import paper_changes
 from pipelines.release.verify import verify_release
 from pipelines.warehouse import WAREHOUSE_FILE
 from schemas import SCHEMA_VERSION, TABLES
-from tests.conftest import SEEDS, Build, build_into
+from tests.conftest import SEEDS, Build, build_into, cli_env
 
 DAILY_PAPERS = Path(sys.executable).with_name("daily-papers")
 EXPECTED_FILES = {
@@ -267,12 +267,7 @@ def test_changelog_against_a_release_from_an_older_schema() -> None:
 def test_two_command_line_builds_give_identical_parquet_and_id(
     seed_build: Build, tmp_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "DAILY_PAPERS_SEEDS_DIR": str(SEEDS),
-        "DAILY_PAPERS_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
-        "DAGSTER_HOME": str(tmp_path / "home"),
-    }
+    env = cli_env(SEEDS, tmp_path / "warehouse", tmp_path / "home")
     result = subprocess.run(
         [str(DAILY_PAPERS), "build"], env=env, capture_output=True, text=True, check=False
     )
