@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from pipelines.facets.code_release import code_release
-from pipelines.facets.mentions import find_mentions
+from pipelines.facets.mentions import find_mentions, own_names
 from pipelines.facets.quality import TARGETS, load_annotations, measure_seeds, mention_key
 from pipelines.facets.results import numeric_results
 from pipelines.facets.usage import usage_items
@@ -57,6 +57,20 @@ def test_models_with_versions_sizes_and_chinese_around_them() -> None:
     assert named(text, "model") == [
         "Qwen2.5-14B", "Qwen2.5-32B", "Claude Sonnet 4.5", "o4-mini", "FLUX.1-dev",
     ]  # fmt: skip
+
+
+def test_compared_and_listed_systems_are_models_but_own_names_and_methods_are_not() -> None:
+    text = (
+        "优于现有基线模型（如 Mem0, HippoRAG 等），并超越 MaGGIe 和 **CubeDiff**；"
+        "相比 GRPO 训练更稳定；在 Seed-TTS Benchmark 上领先。我们的 VIOLA-7B 最好"
+    )
+    found = [m.normalized_name for m in find_mentions(text, "results", own_names("VIOLA: a title"))]
+    assert [m for m in found if m in ("Mem0", "HippoRAG", "MaGGIe", "CubeDiff")] == [
+        "Mem0", "HippoRAG", "MaGGIe", "CubeDiff",
+    ]  # fmt: skip
+    assert "GRPO" not in found and "VIOLA-7B" not in found
+    assert named(text, "benchmark", "results") == ["Seed-TTS Benchmark"]
+    assert "Seed-TTS" not in named(text, "model", "results")
 
 
 def test_links_and_hugging_face_repo_ids() -> None:
@@ -122,10 +136,10 @@ def test_code_release_accuracy_meets_its_target(measured: dict) -> None:
     assert measured["code_release"].precision >= TARGETS["code_release"][0]
 
 
-@pytest.mark.xfail(strict=True, reason="model recall is below target: see docs/facet-quality.md")
 def test_model_quality_meets_its_target(measured: dict) -> None:
     precision, recall = TARGETS["model"]
-    assert measured["model"].precision >= precision and measured["model"].recall >= recall
+    assert measured["model"].precision >= precision
+    assert measured["model"].recall >= recall
 
 
 def test_facet_quality_doc_is_current() -> None:

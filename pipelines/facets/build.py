@@ -8,7 +8,7 @@ import polars as pl
 
 from pipelines.facets.code_release import code_release
 from pipelines.facets.domains import domain_category
-from pipelines.facets.mentions import find_mentions
+from pipelines.facets.mentions import find_mentions, own_names
 from pipelines.facets.results import numeric_results
 from pipelines.facets.usage import usage_items
 from pipelines.parsing import ParsedReport
@@ -61,6 +61,9 @@ def facet_tables(
 
 
 def _add_paper(key: dict, sections: dict[str, _Section], rows: dict[str, list[dict]]) -> None:
+    parsed = sections["domain"].parsed
+    title = next((p.title for p in parsed.papers if p.arxiv_id == key["arxiv_id"]), "")
+    own = frozenset(own_names(title))
     domain = sections["domain"]
     found = domain_category(domain.body)
     rows["domains"].append(
@@ -78,7 +81,7 @@ def _add_paper(key: dict, sections: dict[str, _Section], rows: dict[str, list[di
 
     mentions_by_section = {}
     for section_key, section in sections.items():
-        mentions_by_section[section_key] = find_mentions(section.body, section_key)
+        mentions_by_section[section_key] = find_mentions(section.body, section_key, own)
         for mention in mentions_by_section[section_key]:
             rows["mentions"].append(
                 {**key, "section_key": section_key, "kind": mention.kind,

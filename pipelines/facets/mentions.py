@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.facets.vocab import BENCHMARKS, HARDWARE_MODELS, MODEL_ALIASES, MODEL_FAMILIES
+from pipelines.facets.vocab import (
+    BENCHMARKS,
+    HARDWARE_MODELS,
+    METRICS,
+    MODEL_ALIASES,
+    MODEL_FAMILIES,
+)
 
 
 @dataclass(frozen=True)
@@ -269,12 +275,54 @@ _MODEL = re.compile(
 )
 
 
-def _models(text: str) -> list[Mention]:
+# Named systems the text compares with or lists as examples:
+# "优于 MaGGIe 等", "基线模型（如 Mem0, HippoRAG）"
+_NAMED = r"(?:\*\*)?[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9](?:\*\*)?"
+_NAME_LIST = rf"{_NAMED}(?:\s?(?:、|,|，|和|与|及|以及)\s?{_NAMED})*"
+_COMPARED = re.compile(
+    r"(?:优于|超越了?|超过了?|击败了?|相比|相较于?|较|对比|媲美|比肩)[^\x00-\x7f，。；（(\n]{0,10}?\s?"
+    rf"({_NAME_LIST})"
+)
+_EXAMPLES = re.compile(
+    r"(?:模型|方法|基线|系统|基座|Tokenizer|编码器)[^\x00-\x7f，。；\n]{0,4}[（(]\s?(?:如|例如|包括)\s?"
+    rf"({_NAME_LIST})"
+)
+_CALLED_A_BENCHMARK = re.compile(r"\s?(?:\*\*)?\s?(?:Benchmark|benchmark|基准|数据集|评测集)")
+# Training algorithms, techniques and task words that these contexts also name.
+_NOT_MODELS = {
+    "grpo", "dpo", "ppo", "sft", "rl", "rlhf", "rlvr", "lora", "react", "cot", "rag", "moe",
+    "sota", "zero-shot", "few-shot", "baseline", "baselines", "prompt-based", "rl-based",
+    "transformer", "diffusion", "agent", "agents", "llm", "llms", "mllm", "vlm", "api",
+    "ai", "ar", "nar", "vae", "lstm", "cnn", "rnn", "gan", "mlp", "mit", "apache",
+}  # fmt: skip
+_PLAIN_HYPHENATED = re.compile(r"[A-Z]?[a-z]+(?:[\s-][A-Z]?[a-z]+)*")
+
+
+def _compared_models(text: str) -> list[Mention]:
     found = []
+    for match in [*_COMPARED.finditer(text), *_EXAMPLES.finditer(text)]:
+        for item in re.finditer(r"[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]", match[1]):
+            name = item[0]
+            if (
+                name.lower() in _NOT_MODELS
+                or name in METRICS
+                or name_key(name) in _ALIASES
+                or _PLAIN_HYPHENATED.fullmatch(name)
+            ):
+                continue
+            start = match.start(1) + item.start()
+            found.append(Mention("model", name, name, start, start + len(name)))
+    return found
+
+
+def _models(text: str) -> list[Mention]:
+    found = _compared_models(text)
     for match in _MODEL.finditer(text):
         name = match[0].rstrip(".-")
         if _metric_clause(text, match.start()) and text[match.start() - 1 : match.start()] in "（(":
             continue  # "保真度（CLIP-I）": a metric named after a model
+        if _CALLED_A_BENCHMARK.match(text, match.start() + len(name)):
+            continue  # "Seed-TTS Benchmark" is a benchmark
         family = MODEL_ALIASES.get(match[1].lower(), match[1])
         normalized = family + name[len(match[1]) :]
         found.append(Mention("model", name, normalized, match.start(), match.start() + len(name)))
@@ -312,9 +360,21 @@ def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
-def find_mentions(text: str, section_key: str) -> list[Mention]:
-    """Every mention in one section body, ordered by position."""
-    models = _drop_overlaps(_models(text))
+def own_names(title: str) -> set[str]:
+    """Keys of the names a paper's title gives (its own models are not mentions of others)."""
+    return {
+        name_key(m[0]) for m in re.finditer(r"[A-Za-z][A-Za-z0-9.\-]*[0-9\-][A-Za-z0-9.\-]*", title)
+    }
+
+
+def find_mentions(text: str, section_key: str, own: frozenset[str] = frozenset()) -> list[Mention]:
+    """Every mention in one section body, ordered by position; models named like the paper's
+    own (`own`, from `own_names`) are left out."""
+    models = [
+        m
+        for m in _drop_overlaps(_models(text))
+        if not any(name_key(m.name).startswith(o) for o in own)
+    ]
     links = _links(text)
     hardware = _hardware(text)
     link_spans = [(m.start, m.end) for m in links]
