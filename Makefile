@@ -6,7 +6,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 
-.PHONY: env run test ui verify lint format docs clean
+.PHONY: env run test ui verify bench lint format docs clean
 
 # uv itself lives in its own small virtual environment, so nothing is installed outside the project.
 $(UV):
@@ -33,6 +33,9 @@ ui: env  ## Dagster UI on http://127.0.0.1:3000
 
 verify: env  ## check a release folder: make verify RELEASE=warehouse/releases/latest
 	$(VENV)/bin/daily-papers verify "$(or $(RELEASE),warehouse/releases/latest)"
+
+bench: env  ## scale benchmark (ten years of synthetic reports); writes bench/RESULTS.md
+	$(VENV)/bin/python -m bench
 
 lint: env
 	$(VENV)/bin/ruff check .

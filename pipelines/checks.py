@@ -13,8 +13,6 @@ from pipelines.release import StagedRelease, verify_release
 from pipelines.release.audit import AUDITS
 from pipelines.release.stage import LATEST
 from pipelines.resources import ProjectPaths
-from pipelines.sources import SourceReport
-from pipelines.tables.accounting import account, unbalanced
 from pipelines.tables.validate import split_valid
 from schemas import TABLES
 from schemas.sections import SECTION_KEYS
@@ -104,30 +102,6 @@ def report_paper_counts(reports: pl.DataFrame, papers: pl.DataFrame) -> dg.Asset
         pl.col("paper_count") != pl.col("actual").fill_null(0)
     )
     return dg.AssetCheckResult(passed=wrong.is_empty(), metadata={"wrong_counts": wrong.height})
-
-
-@dg.asset_check(
-    asset="rejects",
-    additional_ins={"parsed_report": dg.AssetIn(), "papers": dg.AssetIn()},
-    blocking=True,
-    description="Nothing lost: for every input file, papers found = published + rejected, and "
-    "every non-blank line belongs to a published paper, a reject, or the report header.",
-)
-def every_input_accounted_for(
-    rejects: pl.DataFrame, parsed_report: dict[str, SourceReport], papers: pl.DataFrame
-) -> dg.AssetCheckResult:
-    accounts = account(parsed_report.values(), papers, rejects)
-    failing = unbalanced(accounts)
-    return dg.AssetCheckResult(
-        passed=failing.is_empty(),
-        metadata={
-            "files": accounts.height,
-            "papers_found": int(accounts["papers_found"].sum()),
-            "papers_published": int(accounts["papers_published"].sum()),
-            "papers_rejected": int(accounts["papers_rejected"].sum()),
-            "unbalanced_files": dg.MetadataValue.md(markdown_table(failing, 50)),
-        },
-    )
 
 
 @dg.asset_check(
@@ -228,7 +202,6 @@ asset_checks = [
     papers_have_all_sections,
     innovations_belong_to_papers,
     report_paper_counts,
-    every_input_accounted_for,
     rejects_by_reason,
     warehouse_row_counts,
     *(_audit_check(name) for name in AUDITS),

@@ -92,7 +92,7 @@ def build(settings: Settings) -> int:
         return 3
     print(
         f"{result.reports} report files in {settings.seeds_dir} "
-        f"({result.new} new, {result.gone} gone)"
+        f"({result.new} new, {result.gone} gone, {result.parsed} parsed)"
     )
     for job, run in result.runs.items():
         print(f"run {run.run_id}: {job} {'succeeded' if run.success else 'FAILED'}")

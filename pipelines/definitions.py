@@ -3,7 +3,8 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.assets import facets, ingest, release, tables, warehouse
+from pipelines.assets import ingest, release, tables, warehouse
+from pipelines.assets.ingest import ROWS_VERSION
 from pipelines.checks import asset_checks
 from pipelines.io_managers import PartitionPickleIOManager
 from pipelines.jobs import ingest_reports, publish
@@ -16,7 +17,7 @@ from pipelines.warehouse import WAREHOUSE_FILE
 def build_definitions(settings: Settings) -> dg.Definitions:
     storage = str(settings.dagster_home / "storage")
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([ingest, tables, facets, warehouse, release]),
+        assets=dg.load_assets_from_modules([ingest, tables, warehouse, release]),
         asset_checks=asset_checks,
         jobs=[ingest_reports, publish],
         sensors=[report_files_sensor, *run_history_sensors],
@@ -25,7 +26,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 seeds_dir=str(settings.seeds_dir), warehouse_dir=str(settings.warehouse_dir)
             ),
             "duckdb": DuckDBResource(database=str(settings.warehouse_dir / WAREHOUSE_FILE)),
-            "report_io_manager": PartitionPickleIOManager(base_dir=storage),
+            "report_io_manager": PartitionPickleIOManager(base_dir=f"{storage}/{ROWS_VERSION}"),
             "io_manager": dg.FilesystemIOManager(base_dir=storage),
         },
         executor=dg.in_process_executor,

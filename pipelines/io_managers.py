@@ -19,6 +19,11 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
     def _path(self, asset_key: dg.AssetKey, partition_key: str) -> Path:
         return Path(self.base_dir, *asset_key.path, quote(partition_key, safe="") + ".pickle")
 
+    def stored_mtime(self, asset_key: dg.AssetKey, partition_key: str) -> float | None:
+        """When the value of a partition was stored, or None if it never was."""
+        path = self._path(asset_key, partition_key)
+        return path.stat().st_mtime if path.exists() else None
+
     def handle_output(self, context: dg.OutputContext, obj: dict[str, object]) -> None:
         for partition_key, value in obj.items():
             path = self._path(context.asset_key, partition_key)

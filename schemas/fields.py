@@ -6,14 +6,16 @@ import pandera.polars as pa
 
 ARXIV_ID_PATTERN = r"^\d{4}\.\d{4,5}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-# Hugging Face Daily Papers started in 2023; nothing can be dated after the day of the build.
+# Hugging Face Daily Papers started in 2023. The upper bound is fixed, not "today", so the tables
+# stay a pure function of the inputs: a build next year publishes exactly what one today does.
 EARLIEST_REPORT_DATE = dt.date(2023, 1, 1)
+LATEST_REPORT_DATE = dt.date(2099, 12, 31)
 
 
 def report_date() -> dt.date:
     return pa.Field(
         ge=EARLIEST_REPORT_DATE,
-        le=dt.date.today() + dt.timedelta(days=1),
+        le=LATEST_REPORT_DATE,
         description="Date the report covers, from its `**Date**` line.",
     )
 

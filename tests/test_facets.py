@@ -175,7 +175,7 @@ def test_gsm8k_query_answers_with_the_annotated_papers(seed_build: Build) -> Non
 
 def test_quality_is_in_the_asset_metadata(seed_build: Build) -> None:
     publish = seed_build.result.runs["publish"]
-    mentions = publish.asset_materializations_for_node("facets")
+    mentions = publish.asset_materializations_for_node("tables")
     text = next(
         m.metadata["quality_vs_annotation"].value
         for m in mentions

@@ -10,12 +10,12 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.variations import Choices, vary
 from pipelines.parsing import parse_report
 from pipelines.sources import SourceReport
-from pipelines.tables import build_tables, validate_tables
+from pipelines.tables import combine_reports, report_rows, validate_tables
 from pipelines.tables.accounting import account, unbalanced
 from tests.conftest import SEEDS
-from tests.variations import Choices, vary
 
 SEED_DATA = {path.name: path.read_bytes() for path in sorted(SEEDS.iterdir())}
 PROJECTIONS = {
@@ -34,12 +34,14 @@ PROJECTIONS = {
 
 
 def publish(files: dict[str, bytes]) -> dict[str, pl.DataFrame]:
-    sources = [
-        SourceReport(name, hashlib.sha256(data).hexdigest(), len(data), parse_report(data))
+    reports = [
+        report_rows(
+            SourceReport(name, hashlib.sha256(data).hexdigest(), len(data), parse_report(data))
+        )
         for name, data in files.items()
     ]
-    tables = validate_tables(build_tables(sources), {s.source_file: s.parsed for s in sources})
-    accounts = account(sources, tables["papers"], tables["rejects"])
+    tables = validate_tables(combine_reports(reports), {r.source_file: r for r in reports})
+    accounts = account(reports, tables["papers"], tables["rejects"])
     assert unbalanced(accounts).is_empty(), unbalanced(accounts).to_dicts()
     return tables
 

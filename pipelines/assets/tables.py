@@ -1,12 +1,24 @@
-"""Tables: all parsed reports turned into the published tables, validated by Pandera."""
+"""Tables: the candidate rows of all reports, put together under the rules that look across
+reports and validated by Pandera; facet tables are kept for the published papers."""
 
 import dagster as dg
+import polars as pl
 from dagster_pandera import pandera_schema_to_dagster_type
 
-from pipelines.metadata import table_metadata
-from pipelines.sources import SourceReport
-from pipelines.tables import build_tables, validate_tables
-from schemas import PARSED_TABLES, SCHEMA_VERSION, TABLES
+from pipelines.facets.quality import evaluate, load_annotations, render
+from pipelines.metadata import markdown_table, table_metadata
+from pipelines.tables import combine_reports, validate_tables
+from pipelines.tables.accounting import account, unbalanced
+from pipelines.tables.build import ReportRows
+from schemas import FACET_TABLES, SCHEMA_VERSION, TABLES
+
+ACCOUNTED_FOR = dg.AssetCheckSpec(
+    "every_input_accounted_for",
+    asset="rejects",
+    blocking=True,
+    description="Nothing lost: for every input file, papers found = published + rejected, and "
+    "every non-blank line belongs to a published paper, a reject, or the report header.",
+)
 
 
 @dg.multi_asset(
@@ -14,21 +26,56 @@ from schemas import PARSED_TABLES, SCHEMA_VERSION, TABLES
         table: dg.AssetOut(
             dagster_type=pandera_schema_to_dagster_type(model),
             description=model.to_schema().description,
-            group_name="tables",
+            group_name="facets" if table in FACET_TABLES else "tables",
             kinds={"polars"},
             code_version=SCHEMA_VERSION,
         )
         for table, model in TABLES.items()
-        if table in PARSED_TABLES
     },
     ins={"parsed_report": dg.AssetIn()},
+    check_specs=[ACCOUNTED_FOR],
 )
-def tables(context: dg.AssetExecutionContext, parsed_report: dict[str, SourceReport]):
-    """Apply the publishing rules and the schemas; what fails goes to `rejects` with a reason."""
-    sources = [parsed_report[key] for key in sorted(parsed_report)]
+def tables(context: dg.AssetExecutionContext, parsed_report: dict[str, ReportRows]):
+    """Apply the publishing rules and the schemas; what fails goes to `rejects` with a reason.
+    The facet tables (domain, usage items, mentions, code release, numeric results) follow the
+    published papers."""
+    reports = [parsed_report[key] for key in sorted(parsed_report)]
     validated = validate_tables(
-        build_tables(sources), {source.source_file: source.parsed for source in sources}
+        combine_reports(reports), {report.source_file: report for report in reports}
     )
+    yield _accounted_for(reports, validated)
+    quality = _measured_quality(validated)
     for table, frame in validated.items():
         context.log.info(f"{table}: {frame.height} rows")
-        yield dg.Output(frame, output_name=table, metadata=table_metadata(table, frame))
+        metadata = table_metadata(table, frame)
+        if table in ("mentions", "code_release") and quality:
+            metadata["quality_vs_annotation"] = dg.MetadataValue.md(quality)
+        yield dg.Output(frame, output_name=table, metadata=metadata)
+
+
+def _accounted_for(reports: list[ReportRows], tables: dict[str, pl.DataFrame]):
+    accounts = account(reports, tables["papers"], tables["rejects"])
+    failing = unbalanced(accounts)
+    return dg.AssetCheckResult(
+        asset_key="rejects",
+        check_name=ACCOUNTED_FOR.name,
+        passed=failing.is_empty(),
+        metadata={
+            "files": accounts.height,
+            "papers_found": int(accounts["papers_found"].sum()),
+            "papers_published": int(accounts["papers_published"].sum()),
+            "papers_rejected": int(accounts["papers_rejected"].sum()),
+            "unbalanced_files": dg.MetadataValue.md(markdown_table(failing, 50)),
+        },
+    )
+
+
+def _measured_quality(frames: dict[str, pl.DataFrame]) -> str | None:
+    """Precision and recall against the hand-checked annotation, for the annotated papers
+    present in this build (the seeds); None when there are none."""
+    gold = load_annotations()
+    papers = len(set(gold) & set(frames["code_release"]["arxiv_id"]))
+    if not papers:
+        return None
+    scores = evaluate(frames["mentions"], frames["code_release"], frames["domains"], gold)
+    return render(scores, papers)

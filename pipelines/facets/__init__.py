@@ -1,5 +1,5 @@
 """Facet extraction from the section texts: plain Python, no Dagster."""
 
-from pipelines.facets.build import facet_tables
+from pipelines.facets.build import paper_facet_rows
 
-__all__ = ["facet_tables"]
+__all__ = ["paper_facet_rows"]

@@ -1,10 +1,6 @@
-"""The facet tables of a set of papers, from their section texts."""
+"""The facet rows of a paper, from its section texts."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-
-import polars as pl
 
 from pipelines.facets.code_release import code_release
 from pipelines.facets.domains import domain_category
@@ -12,11 +8,9 @@ from pipelines.facets.mentions import find_mentions, own_names
 from pipelines.facets.results import numeric_results
 from pipelines.facets.usage import usage_items
 from pipelines.parsing import ParsedReport
-from pipelines.tables.build import span_provenance
-from schemas import FACET_TABLES, polars_schema
+from pipelines.provenance import span_provenance
+from schemas import FACET_TABLES
 from schemas.sections import SECTION_KEYS
-
-PAPER_KEY = ["report_date", "arxiv_id"]
 
 
 class _Section:
@@ -39,31 +33,23 @@ class _Section:
         }
 
 
-def facet_tables(
-    sections: pl.DataFrame, parsed: Mapping[str, ParsedReport]
-) -> dict[str, pl.DataFrame]:
-    """`domains`, `usage_facets`, `mentions`, `code_release` and `results` of every paper."""
+def paper_facet_rows(
+    key: dict, sections: list[dict], title: str, parsed: ParsedReport
+) -> dict[str, list[dict]]:
+    """Rows of every facet table for one paper, from its section rows (all five sections)."""
     rows: dict[str, list[dict]] = {table: [] for table in FACET_TABLES}
-    ordered = sections.sort(
-        [*PAPER_KEY, pl.col("section_key").replace_strict(SECTION_KEYS, range(len(SECTION_KEYS)))]
-    )
-    for (report_date, arxiv_id), paper in ordered.group_by(PAPER_KEY, maintain_order=True):
-        key = {"report_date": report_date, "arxiv_id": arxiv_id}
-        by_key = {
-            row["section_key"]: _Section(row, parsed[row["source_file"]])
-            for row in paper.iter_rows(named=True)
-        }
-        _add_paper(key, by_key, rows)
-    return {
-        table: pl.DataFrame(rows[table], schema=polars_schema(table), orient="row")
-        for table in FACET_TABLES
+    order = {section_key: index for index, section_key in enumerate(SECTION_KEYS)}
+    by_key = {
+        row["section_key"]: _Section(row, parsed)
+        for row in sorted(sections, key=lambda row: order[row["section_key"]])
     }
+    _add_paper(key, by_key, frozenset(own_names(title)), rows)
+    return rows
 
 
-def _add_paper(key: dict, sections: dict[str, _Section], rows: dict[str, list[dict]]) -> None:
-    parsed = sections["domain"].parsed
-    title = next((p.title for p in parsed.papers if p.arxiv_id == key["arxiv_id"]), "")
-    own = frozenset(own_names(title))
+def _add_paper(
+    key: dict, sections: dict[str, _Section], own: frozenset[str], rows: dict[str, list[dict]]
+) -> None:
     domain = sections["domain"]
     found = domain_category(domain.body)
     rows["domains"].append(

@@ -25,6 +25,8 @@ def code_release(sections: list[tuple[str, str]]) -> CodeRelease:
     (code out, data to follow), and the first deciding clause is kept as the phrase."""
     found: dict[str, CodeRelease] = {}
     for key, body in sections:
+        if not _STATUS_WORDS.search(body.lower()):
+            continue  # no clause of it can match (clauses are pieces of the body)
         for clause in _CLAUSE.finditer(body):
             status, at, phrase = _classify(clause[0])
             if status and status not in found:
@@ -42,6 +44,12 @@ _PATTERNS = {
     status: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
     for status, patterns in (("promised", CODE_PROMISED), ("released", CODE_RELEASED))
 }
+
+# Every pattern above contains one of these words (in lower case): a quick search for them skips
+# most sections.
+_STATUS_WORDS = re.compile(
+    r"开源|公开|发布|项目主页|项目地址|提供|github|huggingface|hf\.co|coming|will be|available|open"
+)
 
 
 def _classify(clause: str) -> tuple[str | None, int, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipelines.facets.patterns import Bounded
 from pipelines.facets.vocab import (
     BENCHMARKS,
     HARDWARE_MODELS,
@@ -53,6 +54,10 @@ _HARDWARE = re.compile(
 _TPU_LIST = re.compile(r"TPU\s?[（(]\s?(v\d[a-z]?(?:\s?/\s?v\d[a-z]?)+)\s?[）)]")
 
 
+# Every hardware mention names a model: a quick search for one skips most texts.
+_ANY_HARDWARE_MODEL = re.compile(HARDWARE_MODELS)
+
+
 def _hardware(text: str) -> list[Mention]:
     found = []
     for match in _TPU_LIST.finditer(text):
@@ -60,6 +65,8 @@ def _hardware(text: str) -> list[Mention]:
             start = match.start(1) + version.start()
             end = start + len(version[0])
             found.append(Mention("hardware", match[0], f"TPU {version[0]}", start, end))
+    if not _ANY_HARDWARE_MODEL.search(text):
+        return found
     for match in _HARDWARE.finditer(text):
         model = re.sub(r"\s+", " ", match["model"]).replace("昇腾", "Ascend ").replace("  ", " ")
         model = re.sub(r"^(RTX|GTX|TPU|Ascend)\s?", r"\1 ", model)
@@ -93,6 +100,8 @@ def _links(text: str) -> list[Mention]:
     found = [
         Mention("link", m[1], m[1], m.start(1), m.end(1)) for m in _HF_NAMED_REPO.finditer(text)
     ]
+    if "://" not in text and "github.com/" not in text and "huggingface.co/" not in text:
+        return found  # every URL has one of these
     for match in _URL.finditer(text):
         url = match[0].rstrip(".,;:!?*_")
         repo = _HF_REPO.search(url)
@@ -107,8 +116,8 @@ _ALIASES = {
     for canonical, aliases in BENCHMARKS.items()
     for alias in (canonical, *aliases)
 }
-_KNOWN_BENCHMARK = re.compile(
-    r"(?<![A-Za-z0-9_-])("
+_KNOWN_BENCHMARK = Bounded(
+    r"("
     + "|".join(
         sorted(
             (re.escape(a) for c, al in BENCHMARKS.items() for a in (c, *al)), key=len, reverse=True
@@ -122,18 +131,20 @@ _NAME = (
     r"(?:\s(?:[A-Z][A-Za-z0-9_&.+\-]*|\d[A-Za-z0-9_.]*|Verified|Lite|Pro|Hard|Bench))*"
 )
 # ... that is shaped like a benchmark (ends in Bench/Eval/QA/…), or that the text calls one.
-_SHAPED = re.compile(
-    r"(?<![A-Za-z0-9_-])([A-Za-z][\w&.\-]*(?:Bench|bench|BENCH|Eval|EVAL|QA|Arena|Gym|World|Suite)(?:[\w.\-]*)"
+_SHAPED = Bounded(
+    r"([A-Za-z][\w&.\-]*(?:Bench|bench|BENCH|Eval|EVAL|QA|Arena|Gym|World|Suite)(?:[\w.\-]*)"
     r"(?:\s(?:Verified|Lite|Pro|Hard|Mini|v?\d[\w.]*))?)(?![A-Za-z0-9_-])"
 )
 _CALLED = re.compile(
     rf"(?<![A-Za-z0-9_-])({_NAME})\s?(?:\*\*)?\s?(?:[（(][^）)\n]{{0,40}}[）)])?\s?"
     rf"(?:数据集|基准测试集|基准测试|基准|测评集|评测集|测试集|benchmark|Benchmark|dataset)(?![A-Za-z])"
 )
+# Every _SHAPED and _SPACED match has one of these words: a quick search skips most texts.
+_SHAPE_WORD = re.compile(r"Bench|bench|BENCH|Eval|EVAL|QA|Arena|Gym|World|Suite")
+# Every _CALLED match ends in one of these words: a quick search for them skips most texts.
+_CALLED_WORD = re.compile(r"数据集|基准|测评集|评测集|测试集|benchmark|Benchmark|dataset")
 # "Rubric Feedback Bench", "DeepResearch Bench": capitalised words before Bench/Benchmark
-_SPACED = re.compile(
-    r"(?<![A-Za-z0-9_-])((?:[A-Z][\w&.\-]*\s){1,3}(?:Bench|Benchmark|Arena|Suite))(?![A-Za-z0-9_-])"
-)
+_SPACED = Bounded(r"((?:[A-Z][\w&.\-]*\s){1,3}(?:Bench|Benchmark|Arena|Suite))(?![A-Za-z0-9_-])")
 # "基准（A, B, C）", "数据集**：A, B", "基准测试（如 A, B）": the list after the word
 _LIST_AFTER = re.compile(
     r"(?:数据集|基准测试|基准|benchmarks?|评测集|测试集)(?:\*\*)?\s?[（(：:]\s?(?:\*\*)?\s?(?:如|包括|例如)?\s?"
@@ -183,14 +194,16 @@ def _benchmarks(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
 
     for match in _KNOWN_BENCHMARK.finditer(text):
         add(match[1], match.start(1))
-    for pattern in (_SHAPED, _SPACED):
-        for match in pattern.finditer(text):
-            add(match[1], match.start(1), shape_only=True)
-    for match in _CALLED.finditer(text):
-        add(match[1], match.start(1))
+    if _SHAPE_WORD.search(text):
+        for pattern in (_SHAPED, _SPACED):
+            for match in pattern.finditer(text):
+                add(match[1], match.start(1), shape_only=True)
+    if _CALLED_WORD.search(text):
+        for match in _CALLED.finditer(text):
+            add(match[1], match.start(1))
     for match in _LIST_AFTER.finditer(text):
         add_list(match[1], match.start(1))
-    for clause in _CLAUSE.finditer(text):
+    for clause in _CLAUSE.finditer(text) if _DATASET_CONTEXT.search(text) else ():
         if _DATASET_CONTEXT.search(clause[0]):
             for match in _PARENTHESISED_ID.finditer(clause[0]):
                 for item in _LIST_ITEM.finditer(match[1]):
@@ -266,8 +279,8 @@ _MODEL_SUFFIX = (
     r"|mini)(?:\s\d[\w.]*)?)*"  # Claude Sonnet 4.5, Gemini 3 Pro
     r"(?:\s\d[\w.]*)?"
 )
-_MODEL = re.compile(
-    r"(?<![A-Za-z0-9_-])("
+_MODEL = Bounded(
+    r"("
     + "|".join(sorted((re.escape(f) for f in MODEL_FAMILIES), key=len, reverse=True))
     + r")("
     + _MODEL_SUFFIX

@@ -136,16 +136,14 @@ def render(scores: list[Score], papers: int) -> str:
 
 def measure_seeds(seeds: Path = PROJECT_ROOT / "seeds") -> tuple[list[Score], int]:
     """Run the whole extraction on the seed reports (no Dagster) and score it."""
-    from pipelines.facets.build import facet_tables
     from pipelines.sources import read_source, report_files
     from pipelines.tables import build_tables, validate_tables
 
     sources = [read_source(seeds, name) for name in report_files(seeds)]
     parsed = {source.source_file: source.parsed for source in sources}
     tables = validate_tables(build_tables(sources), parsed)
-    facets = facet_tables(tables["sections"], parsed)
     gold = load_annotations()
-    scores = evaluate(facets["mentions"], facets["code_release"], facets["domains"], gold)
+    scores = evaluate(tables["mentions"], tables["code_release"], tables["domains"], gold)
     return scores, len(set(gold) & set(tables["papers"]["arxiv_id"]))
 
 

@@ -7,15 +7,17 @@ import re
 from dataclasses import dataclass
 
 from pipelines.facets.mentions import Mention
+from pipelines.facets.patterns import Bounded
 from pipelines.facets.vocab import METRICS
 
 _SENTENCE = re.compile(r"[^。；;\n]+")
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _UNIT = r"%|％|倍|×|x(?![A-Za-z])|个百分点|pp\b|分(?!钟|之|割|析|类|布|支|别|数)"
 # A number not glued to a name (Qwen2.5-7B, GSM8K, AIME 2024 are names, not results).
-_VALUE = re.compile(
-    rf"(?<![\w.\-@/])(?P<low>{_NUMBER})\s?(?P<unit>{_UNIT})?"
-    rf"(?:\s?(?:至|到|~|～|-|–)\s?(?P<high>{_NUMBER})\s?(?P<unit2>{_UNIT})?)?(?![\w.])"
+_VALUE = Bounded(
+    rf"(?P<low>{_NUMBER})\s?(?P<unit>{_UNIT})?"
+    rf"(?:\s?(?:至|到|~|～|-|–)\s?(?P<high>{_NUMBER})\s?(?P<unit2>{_UNIT})?)?(?![\w.])",
+    not_after=r"[\w.\-@/]",
 )
 _METRIC = re.compile("|".join(re.escape(m) for m in sorted(METRICS, key=len, reverse=True)))
 _UNITS = {

@@ -4,38 +4,41 @@ ends up in a published row or in rejects."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from pipelines.parsing import grammar
-from pipelines.sources import SourceReport
+
+if TYPE_CHECKING:
+    from pipelines.tables.build import ReportRows
 
 WHOLE_FILE_LEVELS = ("file", "report")
 
 
 def account(
-    sources: Iterable[SourceReport], papers: pl.DataFrame, rejects: pl.DataFrame
+    reports: Iterable[ReportRows], papers: pl.DataFrame, rejects: pl.DataFrame
 ) -> pl.DataFrame:
     """One row per input file: papers found, published and rejected, and the non-blank lines
-    that no published paper, reject or report header accounts for."""
-    published_spans = _spans_by_file(papers)
-    reject_spans = _spans_by_file(rejects)
+    that no published paper, reject or report header accounts for.
+
+    Lines are accounted for per file when its rows are made (`ReportRows.unassigned_lines`):
+    a paper rejected later keeps its lines, and a file rejected whole covers all of them."""
+    published = _spans_by_file(papers)
     rejected_papers = _spans_by_file(rejects.filter(pl.col("level") == "paper"))
     rejected_whole = set(rejects.filter(pl.col("level").is_in(WHOLE_FILE_LEVELS))["source_file"])
     rows = []
-    for source in sources:
-        name = source.source_file
-        found = len(source.parsed.papers)
+    for report in reports:
+        name = report.source_file
+        found = report.papers_found
         whole = name in rejected_whole
-        unassigned = (
-            [] if whole else _unassigned_lines(source, published_spans[name] + reject_spans[name])
-        )
+        unassigned = () if whole else report.unassigned_lines
         rows.append(
             {
                 "source_file": name,
                 "papers_found": found,
-                "papers_published": len(published_spans[name]),
+                "papers_published": len(published[name]),
                 "papers_rejected": found if whole else len(set(rejected_papers[name])),
                 "unassigned_lines": len(unassigned),
                 "first_unassigned_line": unassigned[0] if unassigned else None,
@@ -67,8 +70,8 @@ def _spans_by_file(frame: pl.DataFrame) -> dict[str, list[tuple[int, int]]]:
     return spans
 
 
-def _unassigned_lines(source: SourceReport, spans: list[tuple[int, int]]) -> list[int]:
-    lines = source.parsed.lines
+def unassigned_lines(lines: Sequence[str], spans: Iterable[tuple[int, int]]) -> list[int]:
+    """Numbers of the non-blank lines outside `spans` that carry data (not report structure)."""
     covered = bytearray(len(lines) + 2)
     for start, end in spans:
         covered[start : end + 1] = b"\x01" * (end - start + 1)

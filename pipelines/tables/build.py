@@ -1,8 +1,12 @@
-"""Candidate rows for every table from the parsed reports, with the publishing rules applied.
+"""Candidate rows for every table, one report at a time, with the publishing rules applied.
 
 Rules: an identical file counted twice is used once; two different files for one date are both
 rejected; a paper is published only with a usable arXiv id, all five sections, and an id not
 already seen in its report. Everything else goes to rejects with its reason and source text.
+
+`report_rows` does all the work that needs only one report (parsing is already done; rows,
+facets and line accounting), so reports can be processed in parallel and kept between runs;
+`combine_reports` then applies the rules that look across reports.
 """
 
 from __future__ import annotations
@@ -10,90 +14,141 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import polars as pl
 
+from pipelines.facets import paper_facet_rows
 from pipelines.parsing import Paper, ParsedReport
+from pipelines.provenance import span_provenance
 from pipelines.sources import SourceReport
-from schemas import PARSED_TABLES, polars_schema
+from pipelines.tables.accounting import unassigned_lines
+from schemas import FACET_TABLES, PARSED_TABLES, polars_schema
 from schemas.sections import SECTION_KEYS
+
+CANDIDATE_TABLES = (*PARSED_TABLES, *FACET_TABLES)
+
+
+@dataclass(frozen=True)
+class ReportRows:
+    """Everything one input file contributes, before the rules that look across files."""
+
+    source_file: str
+    sha256: str
+    size: int
+    report_date: object  # dt.date | None
+    source_text: str  # normalised, for the raw text of rejects
+    line_count: int
+    papers_found: int
+    unassigned_lines: tuple[int, ...]  # non-blank lines no candidate row or reject covers
+    problems: pl.DataFrame  # rejects for what the parser could not read
+    tables: dict[str, pl.DataFrame]  # candidate rows; rejects here are rejected papers
+
+    def text(self, line_start: int, line_end: int) -> str:
+        """The normalised source text of lines `line_start..line_end`."""
+        return "\n".join(self.source_text.split("\n")[line_start - 1 : line_end])
+
+
+def report_rows(source: SourceReport) -> ReportRows:
+    """Candidate rows of every table (facets included) from one parsed report."""
+    parsed = source.parsed
+    problems = [
+        _reject(
+            source,
+            problem.level,
+            problem.reason_code,
+            problem.message,
+            problem.line_start,
+            problem.line_end,
+            problem.raw_text,
+            rank=problem.rank,
+        )
+        for problem in parsed.problems
+    ]
+    rows: dict[str, list[dict]] = {table: [] for table in CANDIDATE_TABLES}
+    if parsed.report_date is not None:
+        _add_report(source, rows)
+    spans = [(r["line_start"], r["line_end"]) for r in rows["papers"] + rows["rejects"] + problems]
+    return ReportRows(
+        source_file=source.source_file,
+        sha256=source.sha256,
+        size=source.size,
+        report_date=parsed.report_date,
+        source_text="\n".join(parsed.lines),
+        line_count=len(parsed.lines),
+        papers_found=len(parsed.papers),
+        unassigned_lines=tuple(unassigned_lines(parsed.lines, spans)),
+        problems=pl.DataFrame(problems, schema=polars_schema("rejects"), orient="row"),
+        tables={
+            table: pl.DataFrame(rows[table], schema=polars_schema(table), orient="row")
+            for table in CANDIDATE_TABLES
+        },
+    )
+
+
+def combine_reports(reports: Iterable[ReportRows]) -> dict[str, pl.DataFrame]:
+    """Candidate rows of every table from all reports, with the rules across reports applied:
+    copies of a file and files that disagree about a date are rejected whole."""
+    reports = sorted(reports, key=lambda report: report.source_file)
+    rejected = _whole_file_rejects(reports)
+    rejected_files = {row["source_file"] for row in rejected}
+    frames = {table: [pl.DataFrame(schema=polars_schema(table))] for table in CANDIDATE_TABLES}
+    for report in reports:
+        frames["rejects"].append(report.problems)
+        if report.source_file not in rejected_files:
+            for table, frame in report.tables.items():
+                frames[table].append(frame)
+    frames["rejects"].append(pl.DataFrame(rejected, schema=polars_schema("rejects"), orient="row"))
+    return {table: pl.concat(frames[table], how="vertical") for table in CANDIDATE_TABLES}
 
 
 def build_tables(sources: Iterable[SourceReport]) -> dict[str, pl.DataFrame]:
     """Candidate rows of every table (before schema validation), rejects included."""
-    rows: dict[str, list[dict]] = {table: [] for table in PARSED_TABLES}
-    usable = _usable_sources(
-        sorted(sources, key=lambda source: source.source_file), rows["rejects"]
-    )
-    for source in usable:
-        _add_report(source, rows)
-    return {
-        table: pl.DataFrame(rows[table], schema=polars_schema(table), orient="row")
-        for table in PARSED_TABLES
-    }
+    return combine_reports(report_rows(source) for source in sources)
 
 
-def _usable_sources(sources: list[SourceReport], rejects: list[dict]) -> list[SourceReport]:
-    """Sources that are readable reports, not copies, and not in conflict over their date."""
+def _whole_file_rejects(reports: list[ReportRows]) -> list[dict]:
+    """Rejects for files that are copies of an earlier file or that claim a taken date."""
+    rejects = []
     first_by_hash: dict[str, str] = {}
-    by_date: dict[object, list[SourceReport]] = defaultdict(list)
-    for source in sources:
-        parsed = source.parsed
-        for problem in parsed.problems:
-            rejects.append(
-                _reject(
-                    source,
-                    problem.level,
-                    problem.reason_code,
-                    problem.message,
-                    problem.line_start,
-                    problem.line_end,
-                    problem.raw_text,
-                    rank=problem.rank,
-                )
-            )
-        if parsed.report_date is None:
+    by_date: dict[object, list[ReportRows]] = defaultdict(list)
+    for report in reports:
+        if report.report_date is None:
             continue
-        if source.sha256 in first_by_hash:
+        if report.sha256 in first_by_hash:
             message = (
-                f"Identical to {first_by_hash[source.sha256]} (same SHA-256); that file is used."
+                f"Identical to {first_by_hash[report.sha256]} (same SHA-256); that file is used."
             )
-            rejects.append(
-                _reject(
-                    source,
-                    "file",
-                    "duplicate_file",
-                    message,
-                    1,
-                    len(parsed.lines),
-                    parsed.text(1, len(parsed.lines)),
-                )
-            )
+            rejects.append(_whole_file_reject(report, "file", "duplicate_file", message))
             continue
-        first_by_hash[source.sha256] = source.source_file
-        by_date[parsed.report_date].append(source)
-
-    usable = []
+        first_by_hash[report.sha256] = report.source_file
+        by_date[report.report_date].append(report)
     for same_date in by_date.values():
         if len(same_date) == 1:
-            usable.extend(same_date)
             continue
-        names = ", ".join(source.source_file for source in same_date)
-        for source in same_date:
-            parsed = source.parsed
-            message = f"Report date {parsed.report_date} is claimed by different files: {names}."
-            rejects.append(
-                _reject(
-                    source,
-                    "report",
-                    "conflicting_report",
-                    message,
-                    1,
-                    len(parsed.lines),
-                    parsed.text(1, len(parsed.lines)),
-                )
-            )
-    return sorted(usable, key=lambda source: source.source_file)
+        names = ", ".join(report.source_file for report in same_date)
+        for report in same_date:
+            message = f"Report date {report.report_date} is claimed by different files: {names}."
+            rejects.append(_whole_file_reject(report, "report", "conflicting_report", message))
+    return rejects
+
+
+def _whole_file_reject(report: ReportRows, level: str, reason_code: str, message: str) -> dict:
+    return {
+        "source_file": report.source_file,
+        "source_sha256": report.sha256,
+        "level": level,
+        "line_start": 1,
+        "line_end": report.line_count,
+        "span_sha256": hashlib.sha256(report.source_text.encode()).hexdigest(),
+        "reason_code": reason_code,
+        "failed_check": None,
+        "message": message,
+        "report_date": report.report_date,
+        "arxiv_id": None,
+        "rank": None,
+        "raw_text": report.source_text,
+    }
 
 
 def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
@@ -123,18 +178,21 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
         published += 1
         key = {"report_date": parsed.report_date, "arxiv_id": paper.arxiv_id}
         rows["papers"].append(_paper_row(paper, key, provenance, parsed))
-        for section in paper.sections:
-            rows["sections"].append(
-                {
-                    **key,
-                    "section_key": section.key,
-                    "section_number": section.number,
-                    "heading": section.heading,
-                    "body": section.body,
-                    **provenance,
-                    **span_provenance(parsed, section.line_start, section.line_end),
-                }
-            )
+        sections = [
+            {
+                **key,
+                "section_key": section.key,
+                "section_number": section.number,
+                "heading": section.heading,
+                "body": section.body,
+                **provenance,
+                **span_provenance(parsed, section.line_start, section.line_end),
+            }
+            for section in paper.sections
+        ]
+        rows["sections"].extend(sections)
+        for table, facet_rows in paper_facet_rows(key, sections, paper.title, parsed).items():
+            rows[table].extend(facet_rows)
         for item in paper.innovations:
             rows["innovations"].append(
                 {
@@ -183,18 +241,6 @@ def _paper_row(paper: Paper, key: dict, provenance: dict, parsed: ParsedReport) 
         "inner_heading": paper.inner_heading,
         **provenance,
         **span_provenance(parsed, paper.line_start, paper.line_end),
-    }
-
-
-def span_provenance(
-    parsed: ParsedReport, line_start: int, line_end: int, raw_text: str = ""
-) -> dict:
-    """Where a row came from: its line span and a hash of that span's text."""
-    text = parsed.text(line_start, line_end) if line_start >= 1 else raw_text
-    return {
-        "line_start": line_start,
-        "line_end": line_end,
-        "span_sha256": hashlib.sha256(text.encode()).hexdigest(),
     }
 
 

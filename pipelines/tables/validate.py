@@ -8,24 +8,31 @@ always carry all their sections.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 import pandera.errors
 import polars as pl
 
-from pipelines.parsing import ParsedReport
-from schemas import TABLES, RejectsSchema, polars_schema
+from schemas import FACET_TABLES, TABLES, RejectsSchema, polars_schema
 
 PAPER_KEY = ["report_date", "arxiv_id"]
 CHILD_TABLES = ("sections", "innovations")
 
 
-def validate_tables(
-    candidates: Mapping[str, pl.DataFrame], parsed: Mapping[str, ParsedReport]
-) -> dict[str, pl.DataFrame]:
-    """Published tables (every row valid) plus the rejects table.
+class SourceText(Protocol):
+    def text(self, line_start: int, line_end: int) -> str: ...
 
-    `parsed` maps each source file to its parse, for the source text of rejected rows.
+
+def validate_tables(
+    candidates: Mapping[str, pl.DataFrame], sources: Mapping[str, SourceText]
+) -> dict[str, pl.DataFrame]:
+    """Published tables (every row valid) plus the rejects table. Facet rows are kept for the
+    published papers.
+
+    `sources` maps each source file to its text (a `ParsedReport` or `ReportRows`), for the
+    source text of rejected rows.
     """
+    parsed = sources
     rejects = [candidates["rejects"]]
 
     reports, failed = split_valid("reports", candidates["reports"])
@@ -58,7 +65,12 @@ def validate_tables(
         .drop("published")
     )
     all_rejects = RejectsSchema.validate(pl.concat(rejects, how="vertical"))
-    return {"reports": reports, "papers": papers, **children, "rejects": all_rejects}
+    facets = {
+        table: candidates[table].join(papers.select(PAPER_KEY), on=PAPER_KEY, how="semi")
+        for table in FACET_TABLES
+        if table in candidates
+    }
+    return {"reports": reports, "papers": papers, **children, "rejects": all_rejects, **facets}
 
 
 def split_valid(table: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -85,7 +97,7 @@ def split_valid(table: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataF
     return good, bad
 
 
-def _rejects(level: str, failed: pl.DataFrame, parsed: Mapping[str, ParsedReport]) -> pl.DataFrame:
+def _rejects(level: str, failed: pl.DataFrame, parsed: Mapping[str, SourceText]) -> pl.DataFrame:
     """Reject rows for rows that failed schema checks."""
     rows = [
         {
