@@ -13,9 +13,11 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# The environment is created from the lock file exactly (`--frozen`: never re-resolved).
+# The environment is created from the lock file exactly (`--frozen`: never re-resolved), with
+# bytecode compiled up front: where PYTHONDONTWRITEBYTECODE is set, every process would otherwise
+# compile dagster, pandas and polars again when it starts (seconds each).
 $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 env: $(VENV)/.synced

@@ -20,13 +20,18 @@ def fsync_dir(path: Path) -> None:
         os.close(descriptor)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that readers see the old or the new file, never a mix."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Replace `path` with `data` so that readers see the old or the new file, never a mix.
+
+    `durable` also waits until the disk has it (survives a power cut, not just a killed
+    process); data that can be made again does without, as the waits add up over many files."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
-    fsync_file(temporary)
+    if durable:
+        fsync_file(temporary)
     os.replace(temporary, path)
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def sha256_file(path: Path) -> str:

@@ -28,7 +28,9 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
         for partition_key, value in obj.items():
             path = self._path(context.asset_key, partition_key)
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            # Not durable: a partition lost in a power cut is parsed again from its file.
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomic(path, data, durable=False)
 
     def load_input(self, context: dg.InputContext) -> dict[str, object]:
         loaded = {}
@@ -39,5 +41,11 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
                     f"Report {partition_key!r} is registered but has not been parsed yet: "
                     "materialise `parsed_report` for it first (make run does both)."
                 )
-            loaded[partition_key] = pickle.loads(path.read_bytes())
+            try:
+                loaded[partition_key] = pickle.loads(path.read_bytes())
+            except (EOFError, pickle.UnpicklingError) as error:  # cut short by a power failure
+                raise dg.Failure(
+                    f"The stored rows of report {partition_key!r} are damaged ({error}); "
+                    "materialise `parsed_report` for it again (touch the file and run make run)."
+                ) from error
         return loaded

@@ -45,7 +45,7 @@ def write_parquet(table: str, frame: pl.DataFrame, path: Path) -> None:
         path,
         arrow.schema,
         compression="zstd",
-        compression_level=9,
+        compression_level=3,
         write_statistics=True,
         write_page_index=True,
         sorting_columns=[pq.SortingColumn(arrow.schema.get_field_index(name)) for name in key],

@@ -1,0 +1,82 @@
+"""What the scale work rests on: the fast patterns match exactly what the slow ones did, the
+synthetic corpus is a valid input, and a rebuild parses only the new and changed reports."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.corpus import FIRST_DATE, generate, report_name
+from pipelines.facets import mentions
+from pipelines.facets.patterns import NOT_AFTER_WORD, Bounded
+from pipelines.sources import read_source, report_files
+from pipelines.tables import build_tables, validate_tables
+from tests.conftest import SEEDS, build_into
+
+# Letters, digits and the characters the lookbehind is about, among Chinese text.
+LETTERS = list("GPT-4oQwen2.5_Llama bench数据集在上，。 (")
+TEXT = st.text(alphabet=st.sampled_from(LETTERS), max_size=60)
+BODIES = {
+    "models": mentions._MODEL.pattern.pattern,
+    "known benchmarks": mentions._KNOWN_BENCHMARK.pattern.pattern,
+    "benchmark-shaped": mentions._SHAPED.pattern.pattern,
+    "simple word": r"[A-Za-z]+\d?",
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXT, body=st.sampled_from(sorted(BODIES)))
+def test_bounded_finds_what_the_lookbehind_pattern_finds(text: str, body: str) -> None:
+    fast = Bounded(BODIES[body])
+    slow = re.compile(NOT_AFTER_WORD + BODIES[body])
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in slow.finditer(text)]
+
+
+def test_bounded_skips_a_match_that_starts_inside_a_word() -> None:
+    spans = [m.span() for m in Bounded(r"GPT-\d").finditer("XGPT-4 and GPT-5")]
+    assert spans == [(11, 16)]
+
+
+def test_the_synthetic_corpus_publishes_every_paper(tmp_path: Path) -> None:
+    corpus = generate(tmp_path / "corpus", 8)
+    names = report_files(corpus)
+    assert names == sorted(report_name(FIRST_DATE.replace(day=day)) for day in range(1, 9))
+    sources = [read_source(corpus, name) for name in names]
+    tables = validate_tables(build_tables(sources), {s.source_file: s.parsed for s in sources})
+    assert tables["rejects"].is_empty(), tables["rejects"]["message"].to_list()
+    assert tables["papers"].height == sum(len(s.parsed.papers) for s in sources)
+    assert 8 * 20 <= tables["papers"].height <= 8 * 30
+    assert tables["reports"]["report_date"].to_list() == [
+        FIRST_DATE.replace(day=day) for day in range(1, 9)
+    ]
+
+
+def test_a_rebuild_parses_only_new_and_changed_reports(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    first = build_into(seeds, tmp_path / "out")
+    assert (first.result.success, first.result.parsed) == (True, 2)
+
+    unchanged = build_into(seeds, tmp_path / "out")
+    assert (unchanged.result.success, unchanged.result.parsed) == (True, 0)
+
+    generate(tmp_path / "corpus", 1)
+    added = seeds / "2023-01-01.md"
+    shutil.copy(tmp_path / "corpus" / report_name(FIRST_DATE), added)
+    with_new = build_into(seeds, tmp_path / "out")
+    assert (with_new.result.success, with_new.result.parsed) == (True, 1)
+
+    seed = sorted(seeds.glob("*.txt"))[0]
+    seed.write_bytes(seed.read_bytes().replace(b"**Date**: 2026-01-12", b"**Date**: 2026-01-11"))
+    changed = build_into(seeds, tmp_path / "out")
+    assert (changed.result.success, changed.result.parsed) == (True, 1)
+
+    with duckdb.connect(str(changed.warehouse_file), read_only=True) as connection:
+        dates = connection.sql("SELECT report_date::VARCHAR FROM reports ORDER BY 1").fetchall()
+    assert [date for (date,) in dates][:2] == ["2023-01-01", "2026-01-11"]
+    assert len(dates) == 3
