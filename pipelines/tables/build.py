@@ -12,11 +12,13 @@ facets and line accounting), so reports can be processed in parallel and kept be
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
+import pyarrow as pa
 
 from pipelines.facets import paper_facet_rows
 from pipelines.parsing import Paper, ParsedReport
@@ -31,18 +33,29 @@ CANDIDATE_TABLES = (*PARSED_TABLES, *FACET_TABLES)
 
 @dataclass(frozen=True)
 class ReportRows:
-    """Everything one input file contributes, before the rules that look across files."""
+    """Everything one input file contributes, before the rules that look across files.
+
+    Rows and text are kept compressed (Arrow IPC and zlib): thousands of reports are held and
+    stored at once, and many small data frames cost far more memory than their data."""
 
     source_file: str
     sha256: str
     size: int
     report_date: object  # dt.date | None
-    source_text: str  # normalised, for the raw text of rejects
     line_count: int
     papers_found: int
     unassigned_lines: tuple[int, ...]  # non-blank lines no candidate row or reject covers
-    problems: pl.DataFrame  # rejects for what the parser could not read
-    tables: dict[str, pl.DataFrame]  # candidate rows; rejects here are rejected papers
+    packed_text: bytes  # the normalised source text, for the raw text of rejects
+    packed_problems: bytes  # rejects for what the parser could not read
+    packed_tables: dict[str, bytes]  # candidate rows; rejects here are rejected papers
+
+    @property
+    def source_text(self) -> str:
+        return zlib.decompress(self.packed_text).decode("utf-8")
+
+    @property
+    def problems(self) -> pl.DataFrame:
+        return pl.from_arrow(_unpack(self.packed_problems))
 
     def text(self, line_start: int, line_end: int) -> str:
         """The normalised source text of lines `line_start..line_end`."""
@@ -74,16 +87,23 @@ def report_rows(source: SourceReport) -> ReportRows:
         sha256=source.sha256,
         size=source.size,
         report_date=parsed.report_date,
-        source_text="\n".join(parsed.lines),
         line_count=len(parsed.lines),
         papers_found=len(parsed.papers),
         unassigned_lines=tuple(unassigned_lines(parsed.lines, spans)),
-        problems=pl.DataFrame(problems, schema=polars_schema("rejects"), orient="row"),
-        tables={
-            table: pl.DataFrame(rows[table], schema=polars_schema(table), orient="row")
-            for table in CANDIDATE_TABLES
-        },
+        packed_text=zlib.compress("\n".join(parsed.lines).encode("utf-8"), 1),
+        packed_problems=_pack("rejects", problems),
+        packed_tables={table: _pack(table, rows[table]) for table in CANDIDATE_TABLES},
     )
+
+
+def _pack(table: str, rows: list[dict]) -> bytes:
+    frame = pl.DataFrame(rows, schema=polars_schema(table), orient="row")
+    return frame.write_ipc(None, compression="zstd").getvalue()
+
+
+def _unpack(packed: bytes) -> pa.Table:
+    # pyarrow reads many small IPC buffers several times faster than polars does.
+    return pa.ipc.open_file(pa.py_buffer(packed)).read_all()
 
 
 def combine_reports(reports: Iterable[ReportRows]) -> dict[str, pl.DataFrame]:
@@ -92,14 +112,16 @@ def combine_reports(reports: Iterable[ReportRows]) -> dict[str, pl.DataFrame]:
     reports = sorted(reports, key=lambda report: report.source_file)
     rejected = _whole_file_rejects(reports)
     rejected_files = {row["source_file"] for row in rejected}
-    frames = {table: [pl.DataFrame(schema=polars_schema(table))] for table in CANDIDATE_TABLES}
-    for report in reports:
-        frames["rejects"].append(report.problems)
-        if report.source_file not in rejected_files:
-            for table, frame in report.tables.items():
-                frames[table].append(frame)
-    frames["rejects"].append(pl.DataFrame(rejected, schema=polars_schema("rejects"), orient="row"))
-    return {table: pl.concat(frames[table], how="vertical") for table in CANDIDATE_TABLES}
+    kept = [report for report in reports if report.source_file not in rejected_files]
+    tables = {}
+    for table in CANDIDATE_TABLES:  # one table at a time, so only its pieces are unpacked at once
+        pieces = [_unpack(_pack(table, []))]
+        pieces += [_unpack(report.packed_tables[table]) for report in kept]
+        if table == "rejects":
+            pieces += [_unpack(report.packed_problems) for report in reports]
+            pieces.append(_unpack(_pack(table, rejected)))
+        tables[table] = pl.from_arrow(pa.concat_tables(pieces)).rechunk()
+    return tables
 
 
 def build_tables(sources: Iterable[SourceReport]) -> dict[str, pl.DataFrame]:
@@ -134,20 +156,21 @@ def _whole_file_rejects(reports: list[ReportRows]) -> list[dict]:
 
 
 def _whole_file_reject(report: ReportRows, level: str, reason_code: str, message: str) -> dict:
+    text = report.source_text
     return {
         "source_file": report.source_file,
         "source_sha256": report.sha256,
         "level": level,
         "line_start": 1,
         "line_end": report.line_count,
-        "span_sha256": hashlib.sha256(report.source_text.encode()).hexdigest(),
+        "span_sha256": hashlib.sha256(text.encode()).hexdigest(),
         "reason_code": reason_code,
         "failed_check": None,
         "message": message,
         "report_date": report.report_date,
         "arxiv_id": None,
         "rank": None,
-        "raw_text": report.source_text,
+        "raw_text": text,
     }
 
 
