@@ -11,6 +11,7 @@ facets and line accounting), so reports can be processed in parallel and kept be
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import zlib
 from collections import defaultdict
@@ -41,7 +42,7 @@ class ReportRows:
     source_file: str
     sha256: str
     size: int
-    report_date: object  # dt.date | None
+    report_date: dt.date | None
     line_count: int
     papers_found: int
     unassigned_lines: tuple[int, ...]  # non-blank lines no candidate row or reject covers
@@ -133,7 +134,7 @@ def _whole_file_rejects(reports: list[ReportRows]) -> list[dict]:
     """Rejects for files that are copies of an earlier file or that claim a taken date."""
     rejects = []
     first_by_hash: dict[str, str] = {}
-    by_date: dict[object, list[ReportRows]] = defaultdict(list)
+    by_date: dict[dt.date, list[ReportRows]] = defaultdict(list)
     for report in reports:
         if report.report_date is None:
             continue
