@@ -14,8 +14,6 @@ from pathlib import Path
 
 from pipelines.settings import PROJECT_ROOT, Settings
 
-DAGSTER_YAML = "telemetry:\n  enabled: false\n"
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="daily-papers", description=__doc__.splitlines()[0])
@@ -59,11 +57,10 @@ def verify(folder: Path) -> int:
 
 
 def prepare_dagster_home(dagster_home: Path) -> None:
-    """Create the Dagster home (with telemetry off) and point this process at it."""
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    config = dagster_home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
+    """Create the Dagster home with the project's instance settings; point this process at it."""
+    from pipelines.instance import write_instance_config
+
+    write_instance_config(dagster_home)
     os.environ["DAGSTER_HOME"] = str(dagster_home)
 
 

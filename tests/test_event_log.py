@@ -1,0 +1,82 @@
+"""The batched SQLite event log: one call stores a whole run's partition events, and what it
+stores is what Dagster's own SQLite storage stores."""
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipelines.event_log import BatchedSqliteEventLogStorage
+from pipelines.instance import HEADER, LEGACY_CONFIG, write_instance_config
+
+KEYS = [f"report-{n:03}" for n in range(40)]
+partitions = dg.StaticPartitionsDefinition(KEYS)
+
+
+@dg.asset(partitions_def=partitions, backfill_policy=dg.BackfillPolicy.single_run())
+def many(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    return dg.MaterializeResult(metadata={"partitions": len(context.partition_keys)})
+
+
+def materialise_all(instance: dg.DagsterInstance) -> dict[str, object]:
+    result = dg.materialize(
+        [many],
+        instance=instance,
+        tags={
+            "dagster/asset_partition_range_start": KEYS[0],
+            "dagster/asset_partition_range_end": KEYS[-1],
+        },
+    )
+    assert result.success
+    counts = {
+        kind: len(instance.get_records_for_run(result.run_id, of_type=kind, limit=1000).records)
+        for kind in (
+            dg.DagsterEventType.ASSET_MATERIALIZATION,
+            dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+        )
+    }
+    return {
+        "materialized": sorted(instance.get_materialized_partitions(many.key)),
+        "events": counts,
+        "latest_partition": instance.get_latest_materialization_event(
+            many.key
+        ).dagster_event.partition,
+    }
+
+
+def test_batched_storage_stores_what_the_stock_storage_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "10000")
+    batches: list[int] = []
+    store_batch = BatchedSqliteEventLogStorage.store_event_batch
+
+    def counting(self: BatchedSqliteEventLogStorage, events: list) -> None:
+        batches.append(len(events))
+        store_batch(self, events)
+
+    monkeypatch.setattr(BatchedSqliteEventLogStorage, "store_event_batch", counting)
+    write_instance_config(tmp_path / "batched")
+    with dg.DagsterInstance.from_config(str(tmp_path / "batched")) as instance:
+        assert isinstance(instance.event_log_storage, BatchedSqliteEventLogStorage)
+        batched = materialise_all(instance)
+    (tmp_path / "stock").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "stock")) as instance:
+        stock = materialise_all(instance)
+
+    assert batched == stock
+    assert batched["materialized"] == KEYS
+    assert batches == [len(KEYS), len(KEYS)]  # planned events, then materialisations
+
+
+def test_instance_config_is_replaced_unless_the_user_made_it_their_own(tmp_path: Path) -> None:
+    config = tmp_path / "dagster.yaml"
+    config.write_text(LEGACY_CONFIG)
+    write_instance_config(tmp_path)
+    assert config.read_text().startswith(HEADER)
+    assert "BatchedSqliteEventLogStorage" in config.read_text()
+
+    own = "telemetry:\n  enabled: true\n"
+    config.write_text(own)
+    write_instance_config(tmp_path)
+    assert config.read_text() == own
