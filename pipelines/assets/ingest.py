@@ -5,17 +5,16 @@ import time
 
 import dagster as dg
 
-from pipelines.parsing import PARSER_VERSION
 from pipelines.resources import ProjectPaths
 from pipelines.tables.build import ReportRows
 from pipelines.tables.parallel import rows_of_files
-from schemas import SCHEMA_VERSION
+from pipelines.versions import rows_version
 
 PROGRESS_EVERY = 500
 
 report_partitions = dg.DynamicPartitionsDefinition(name="reports")
-# Stored rows are kept per version, so a new parser or schema version parses every report again.
-ROWS_VERSION = f"parser-{PARSER_VERSION}+schema-{SCHEMA_VERSION}"
+# Stored rows are kept per version: a new parser, schema or rule parses every report again.
+ROWS_VERSION = rows_version()
 
 
 @dg.asset(
