@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.assets import ingest, release, tables, warehouse
 from pipelines.assets.ingest import ROWS_VERSION
 from pipelines.checks import asset_checks
-from pipelines.io_managers import PartitionPickleIOManager
+from pipelines.io_managers import PartitionPickleIOManager, TableParquetIOManager
 from pipelines.jobs import ingest_reports, publish
 from pipelines.resources import ProjectPaths
 from pipelines.sensors import report_files_sensor, run_history_sensors
@@ -27,6 +27,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             ),
             "duckdb": DuckDBResource(database=str(settings.warehouse_dir / WAREHOUSE_FILE)),
             "report_io_manager": PartitionPickleIOManager(base_dir=f"{storage}/{ROWS_VERSION}"),
+            "table_io_manager": TableParquetIOManager(base_dir=f"{storage}/tables"),
             "io_manager": dg.FilesystemIOManager(base_dir=storage),
         },
         executor=dg.in_process_executor,

@@ -1,16 +1,24 @@
-"""Storage for the per-report partitions: one pickle file per partition.
+"""Storage between assets: per-report partitions as pickles, tables as their release Parquet.
 
 Dagster's built-in file IO managers refuse an output that covers several partitions, which is
-exactly what a single-run backfill produces; this one takes a `{partition_key: value}` mapping.
+exactly what a single-run backfill produces; `PartitionPickleIOManager` takes a
+`{partition_key: value}` mapping.
+
+`TableParquetIOManager` writes each validated table once, as the deterministic Parquet file the
+release publishes, so the release links that file instead of writing it again and the warehouse
+loads it with DuckDB without holding it in Python memory.
 """
 
+import os
 import pickle
 from pathlib import Path
 from urllib.parse import quote
 
 import dagster as dg
+import polars as pl
 
 from pipelines.files import write_atomic
+from pipelines.parquet import TableFile, write_parquet
 
 
 class PartitionPickleIOManager(dg.ConfigurableIOManager):
@@ -49,3 +57,35 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
                     "materialise `parsed_report` for it again (touch the file and run make run)."
                 ) from error
         return loaded
+
+
+class TableParquetIOManager(dg.ConfigurableIOManager):
+    """One Parquet file per table asset; inputs annotated `TableFile` get the file itself, all
+    others a polars DataFrame."""
+
+    base_dir: str
+
+    def _file(self, asset_key: dg.AssetKey) -> TableFile:
+        table = asset_key.path[-1]
+        return TableFile(table, Path(self.base_dir, *asset_key.path[:-1], f"{table}.parquet"))
+
+    def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
+        file = self._file(context.asset_key)
+        file.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = file.path.with_name(f".{file.path.name}.{os.getpid()}.tmp")
+        write_parquet(file.table, obj, temporary)
+        os.replace(temporary, file.path)
+        context.add_output_metadata(
+            {"path": dg.MetadataValue.path(str(file.path)), "bytes": file.path.stat().st_size}
+        )
+
+    def load_input(self, context: dg.InputContext) -> TableFile | pl.DataFrame:
+        file = self._file(context.asset_key)
+        if not file.path.exists():
+            raise dg.Failure(
+                f"Table {file.table!r} has not been built yet: materialise it first "
+                "(make run builds everything)."
+            )
+        if context.dagster_type.typing_type is TableFile:
+            return file
+        return file.read()

@@ -6,6 +6,7 @@ metadata, and strings are written as plain `string` (not polars' `large_string`/
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -21,6 +22,21 @@ _ARROW_TYPES = {
     pl.Date: pa.date32(),
 }
 ROW_GROUP_SIZE = 100_000
+
+
+@dataclass(frozen=True)
+class TableFile:
+    """A validated table, stored as its release Parquet file."""
+
+    table: str
+    path: Path
+
+    def read(self, columns: list[str] | None = None) -> pl.DataFrame:
+        return pl.read_parquet(self.path, columns=columns)
+
+    @property
+    def rows(self) -> int:
+        return pq.ParquetFile(self.path).metadata.num_rows
 
 
 def arrow_schema(table: str) -> pa.Schema:

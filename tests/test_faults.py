@@ -43,8 +43,10 @@ sys.exit(main(["build"]))
 KILL_POINTS = {
     # tables loaded into the new warehouse file, views not yet created, file not yet swapped in
     "during_warehouse_load": ("pipelines.warehouse.build", "_view_statements", 0, 22),
-    # after two of the five Parquet files of the staged release are written
-    "during_parquet_writes": ("pipelines.release.stage", "write_parquet", 2, 49),
+    # after two of the table files are stored, before the warehouse step
+    "during_table_writes": ("pipelines.io_managers", "write_parquet", 2, 22),
+    # after two of the table files are linked into the staged release
+    "during_release_staging": ("pipelines.release.stage", "_link_table", 2, 49),
     # release staged and audited, not yet renamed into place
     "between_staging_and_publish": ("pipelines.assets.release", "publish_staged", 0, 49),
 }

@@ -16,7 +16,7 @@ import frictionless
 import polars as pl
 import pytest
 
-from pipelines.release import stage
+from pipelines import io_managers
 from pipelines.release.changelog import paper_changes
 from pipelines.release.verify import verify_release
 from pipelines.warehouse import WAREHOUSE_FILE
@@ -228,7 +228,7 @@ def test_failed_audit_publishes_nothing_and_keeps_the_previous_release(
     def careless_writer(table: str, frame: pl.DataFrame, path: Path) -> None:
         frame.write_parquet(path)  # polars' own types (large strings), unsorted: not the contract
 
-    monkeypatch.setattr(stage, "write_parquet", careless_writer)
+    monkeypatch.setattr(io_managers, "write_parquet", careless_writer)
     second = build_into(SEEDS, root)
     assert not second.result.success
     publish = second.result.runs["publish"]

@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 
 import dagster as dg
-import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from pipelines.lock import build_lock
+from pipelines.parquet import TableFile
 from pipelines.release import (
     StagedRelease,
     publish_staged,
@@ -30,11 +30,11 @@ from schemas import SCHEMA_VERSION, TABLES
 @dg.asset(
     group_name="release",
     kinds={"parquet"},
-    ins={table: dg.AssetIn() for table in TABLES},
+    ins={table: dg.AssetIn(dagster_type=TableFile) for table in TABLES},
     deps=["warehouse"],
 )
 def staged_release(
-    context: dg.AssetExecutionContext, paths: ProjectPaths, **tables: pl.DataFrame
+    context: dg.AssetExecutionContext, paths: ProjectPaths, **tables: TableFile
 ) -> dg.Output[StagedRelease]:
     """The next release, complete but unpublished, in `releases/.staging/<run id>/`: one
     Parquet file per table, a DuckDB copy, `datapackage.json`, dataset card, changelog,

@@ -4,18 +4,22 @@ plus the history tables (runs, source files, releases, check results) carried ov
 from pathlib import Path
 
 import dagster as dg
-import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from pipelines.lock import build_lock
+from pipelines.parquet import TableFile
 from pipelines.warehouse import build_warehouse
 from pipelines.warehouse.build import remove_stale_temporaries
 from schemas import TABLES
 
 
-@dg.asset(group_name="warehouse", kinds={"duckdb"}, ins={table: dg.AssetIn() for table in TABLES})
+@dg.asset(
+    group_name="warehouse",
+    kinds={"duckdb"},
+    ins={table: dg.AssetIn(dagster_type=TableFile) for table in TABLES},
+)
 def warehouse(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, **tables: pl.DataFrame
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, **tables: TableFile
 ) -> dg.MaterializeResult:
     """`daily_papers.duckdb`: every table with primary keys and column comments, views, and the
     history tables. Built beside the old file and swapped in only when complete."""
@@ -27,6 +31,6 @@ def warehouse(
         metadata={
             "path": dg.MetadataValue.path(str(path)),
             "stale_files_removed": len(stale),
-            **{f"rows/{table}": frame.height for table, frame in tables.items()},
+            **{f"rows/{table}": file.rows for table, file in tables.items()},
         }
     )

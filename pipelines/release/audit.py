@@ -15,8 +15,8 @@ import pandera.errors
 import polars as pl
 import pyarrow.parquet as pq
 
+from pipelines.parquet import arrow_schema
 from pipelines.release.datapackage import FOREIGN_KEYS
-from pipelines.release.parquet import arrow_schema
 from pipelines.release.verify import MANIFEST, verify_release
 from pipelines.warehouse import WAREHOUSE_FILE
 from schemas import TABLES

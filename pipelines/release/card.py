@@ -55,14 +55,13 @@ def _size_category(rows: int) -> str:
     return "100K<n<1M"
 
 
-def _statistics(tables: Mapping[str, pl.DataFrame]) -> list[str]:
-    reports = tables["reports"]
+def _statistics(rows: Mapping[str, int], reports: pl.DataFrame, rejects: pl.DataFrame) -> list[str]:
     lines = ["| table | rows |", "| --- | --- |"]
-    lines += [f"| `{table}` | {tables[table].height} |" for table in TABLES]
+    lines += [f"| `{table}` | {rows[table]} |" for table in TABLES]
     if reports.height:
         first, last = reports["report_date"].min(), reports["report_date"].max()
         lines += ["", f"Reports from {first} to {last}."]
-    rejects = tables["rejects"].group_by("reason_code").len("rows").sort("reason_code")
+    rejects = rejects.group_by("reason_code").len("rows").sort("reason_code")
     if rejects.height:
         lines += ["", "Rejected inputs by reason:", "", "| reason_code | rows |", "| --- | --- |"]
         lines += [f"| `{code}` | {rows} |" for code, rows in rejects.iter_rows()]
@@ -88,9 +87,14 @@ papers = load_dataset("path/to/this/folder", "papers", split="train")
 `daily-papers verify <folder>` or `sha256sum -c SHA256SUMS`."""
 
 
-def render_card(release_id: str, files: list[dict], tables: Mapping[str, pl.DataFrame]) -> str:
+def render_card(
+    release_id: str, files: list[dict], reports: pl.DataFrame, rejects: pl.DataFrame
+) -> str:
+    """The dataset card; `files` are the manifest entries (with row counts of the tables),
+    `rejects` needs only its `reason_code` column."""
+    rows = {entry["table"]: entry["rows"] for entry in files if "table" in entry}
     lines = [
-        *_front_matter(files, tables["papers"].height),
+        *_front_matter(files, rows["papers"]),
         f"# Hugging Face Daily Papers reports, structured (release {release_id})",
         "",
         "The daily *Hugging Face Daily Papers Report* digests (Chinese summaries of 20-30 papers "
@@ -105,7 +109,7 @@ def render_card(release_id: str, files: list[dict], tables: Mapping[str, pl.Data
         "",
         "## Statistics",
         "",
-        *_statistics(tables),
+        *_statistics(rows, reports, rejects),
         "",
         "## Loading",
         "",

@@ -1,13 +1,15 @@
 """Write a complete release into a staging folder (the *write* of write-audit-publish).
 
-Everything but the warehouse copy is a pure function of the tables and the previous release, so
-the same inputs give the same Parquet bytes and the same release id.
+The table files are the deterministic Parquet files the tables were stored as (linked, not
+written again); everything else but the warehouse copy is a pure function of them and the
+previous release, so the same inputs give the same bytes and the same release id.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,10 +18,10 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.files import fsync_dir, fsync_file, sha256_file
+from pipelines.parquet import TableFile
 from pipelines.release.card import render_card
 from pipelines.release.changelog import paper_changes, render_changelog
 from pipelines.release.datapackage import datapackage
-from pipelines.release.parquet import write_parquet
 from pipelines.release.verify import CHECKSUMS, MANIFEST, checksums_text
 from pipelines.tables.inputs import input_files
 from pipelines.versions import CODE_VERSION, PARSER_VERSION, library_versions
@@ -27,6 +29,7 @@ from pipelines.warehouse import WAREHOUSE_FILE, build_warehouse
 from schemas import SCHEMA_VERSION, TABLES
 
 STAGING = ".staging"
+CHANGE_COLUMNS = ["report_date", "arxiv_id", "title", "span_sha256"]  # what the changelog compares
 LATEST = "latest"
 
 
@@ -38,21 +41,23 @@ class StagedRelease:
 
 
 def stage_release(
-    releases_dir: Path, staging_name: str, tables: Mapping[str, pl.DataFrame]
+    releases_dir: Path, staging_name: str, tables: Mapping[str, TableFile]
 ) -> StagedRelease:
     """Write every file of the release into `releases/.staging/<staging_name>/`."""
     staging = releases_dir / STAGING / staging_name
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    files = [_write_table(staging, table, tables[table]) for table in TABLES]
-    release_id = _release_id(tables["reports"], files)
+    files = [_link_table(staging, tables[table]) for table in TABLES]
+    reports = tables["reports"].read()
+    rejects = tables["rejects"].read(["source_file", "source_sha256", "reason_code"])
+    release_id = _release_id(reports, files)
 
     build_warehouse(staging / WAREHOUSE_FILE, tables)
     previous_id, previous_papers = _previous_release(releases_dir)
-    changes = paper_changes(previous_papers, tables["papers"])
+    changes = paper_changes(previous_papers, tables["papers"].read(CHANGE_COLUMNS))
     documents = {
         "datapackage.json": _json(datapackage(release_id, files)),
-        "README.md": render_card(release_id, files, tables),
+        "README.md": render_card(release_id, files, reports, rejects),
         "CHANGELOG.md": render_changelog(release_id, previous_id, changes),
     }
     for name, text in documents.items():
@@ -66,7 +71,7 @@ def stage_release(
         "code_version": CODE_VERSION,
         "parser_version": PARSER_VERSION,
         "libraries": library_versions(),
-        "sources": input_files(tables)
+        "sources": input_files(reports, rejects)
         .select(
             file="source_file",
             sha256="source_sha256",
@@ -84,10 +89,13 @@ def stage_release(
     return StagedRelease(release_id, staging, previous_id)
 
 
-def _write_table(staging: Path, table: str, frame: pl.DataFrame) -> dict:
-    path = staging / f"{table}.parquet"
-    write_parquet(table, frame, path)
-    return {**_describe(path), "table": table, "rows": frame.height}
+def _link_table(staging: Path, file: TableFile) -> dict:
+    path = staging / f"{file.table}.parquet"
+    try:
+        os.link(file.path, path)
+    except OSError:  # another file system, or no hard links there
+        shutil.copyfile(file.path, path)
+    return {**_describe(path), "table": file.table, "rows": file.rows}
 
 
 def _describe(path: Path) -> dict:
@@ -105,7 +113,10 @@ def _previous_release(releases_dir: Path) -> tuple[str | None, pl.DataFrame | No
     latest = releases_dir / LATEST
     if not (latest / "papers.parquet").is_file():
         return None, None
-    return latest.resolve().name, pl.read_parquet(latest / "papers.parquet")
+    path = latest / "papers.parquet"
+    present = pl.read_parquet_schema(path)  # older releases may predate a column
+    columns = [column for column in CHANGE_COLUMNS if column in present]
+    return latest.resolve().name, pl.read_parquet(path, columns=columns)
 
 
 def _json(value: object) -> str:

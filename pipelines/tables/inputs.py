@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import polars as pl
 
 
-def input_files(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+def input_files(reports: pl.DataFrame, rejects: pl.DataFrame) -> pl.DataFrame:
     """`source_file, source_sha256, report_date` of every input file, sorted by file.
 
     A file that produced no report row (empty, not UTF-8, conflicting...) is known from its
     rejects; its report date is null then."""
-    published = tables["reports"].select("source_file", "source_sha256", "report_date")
+    published = reports.select("source_file", "source_sha256", "report_date")
     rejected = (
-        tables["rejects"]
-        .select("source_file", "source_sha256")
+        rejects.select("source_file", "source_sha256")
         .join(published, on="source_file", how="anti")
         .unique(maintain_order=True)
         .with_columns(report_date=pl.lit(None, pl.Date))

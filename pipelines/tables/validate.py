@@ -66,11 +66,16 @@ def validate_tables(
     )
     all_rejects = RejectsSchema.validate(pl.concat(rejects, how="vertical"))
     facets = {
-        table: candidates[table].join(papers.select(PAPER_KEY), on=PAPER_KEY, how="semi")
+        table: of_published_papers(candidates[table], papers)
         for table in FACET_TABLES
         if table in candidates
     }
     return {"reports": reports, "papers": papers, **children, "rejects": all_rejects, **facets}
+
+
+def of_published_papers(frame: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFrame:
+    """The rows of `frame` (a facet table) that belong to one of the published `papers`."""
+    return frame.join(papers.select(PAPER_KEY), on=PAPER_KEY, how="semi")
 
 
 def split_valid(table: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -13,29 +13,30 @@ from importlib.resources import files
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from pipelines.files import fsync_dir, fsync_file
+from pipelines.parquet import TableFile
 from pipelines.tables.inputs import input_files
 from pipelines.warehouse import ddl, history
 from schemas import TABLES
 
 WAREHOUSE_FILE = "daily_papers.duckdb"
 STORAGE_VERSION = "v1.2.0"
+# DuckDB streams the Parquet files in; a bounded memory keeps big loads within the machine's.
+MEMORY_LIMIT = "1GB"
 VIEW_NAMES = ("paper_summaries", "paper_innovations", "report_overview", "rejects_by_reason")
 
 
-def build_warehouse(
-    path: Path, tables: Mapping[str, pl.DataFrame], run_id: str | None = None
-) -> None:
-    """Write `tables` (and the views) into a new DuckDB file at `path`, replacing any old one.
+def build_warehouse(path: Path, tables: Mapping[str, TableFile], run_id: str | None = None) -> None:
+    """Load the table files (and the views) into a new DuckDB file at `path`, replacing any old
+    one.
 
     With a `run_id`, the history tables are carried over from the old file and the run's input
     files recorded; without, the file holds the tables and views only (the release copy)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
-    with duckdb.connect() as connection:
+    with duckdb.connect(config={"memory_limit": MEMORY_LIMIT}) as connection:
         connection.execute(
             f"ATTACH '{temporary}' AS warehouse (STORAGE_VERSION '{STORAGE_VERSION}')"
         )
@@ -44,15 +45,19 @@ def build_warehouse(
             connection.execute(ddl.create_table(table))
             for statement in ddl.comments(table):
                 connection.execute(statement)
-            connection.register("incoming", tables[table].to_arrow())
-            connection.execute(f"INSERT INTO {table} SELECT * FROM incoming")
-            connection.unregister("incoming")
+            connection.execute(
+                f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)",
+                [str(tables[table].path)],
+            )
         for statement in _view_statements():
             connection.execute(statement)
         if run_id is not None:
             history.create_history_tables(connection)
             history.carry_over(connection, path)
-            history.record_source_files(connection, input_files(tables), run_id)
+            sources = input_files(
+                tables["reports"].read(), tables["rejects"].read(["source_file", "source_sha256"])
+            )
+            history.record_source_files(connection, sources, run_id)
         connection.execute("USE memory")
         connection.execute("DETACH warehouse")
     fsync_file(temporary)
