@@ -1,14 +1,19 @@
-"""`daily-papers`: build the datasets from the command line as real Dagster runs.
+"""`daily-papers`: build the datasets from the command line as real Dagster runs, add reports,
+query the warehouse and check releases.
 
-`daily-papers build` registers one partition per report file, parses all of them in one run,
-then builds tables, warehouse and release in a second run. Both runs are stored in
+`daily-papers build` registers one partition per report file, parses the new and changed ones in
+one run, then builds tables, warehouse and release in a second run. Both runs are stored in
 `$DAGSTER_HOME`, so the Dagster UI shows them afterwards.
+
+Exit status: 0 success, 1 the build, query or check failed, 2 wrong usage or missing input,
+3 another build is running.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -16,7 +21,11 @@ from pipelines.settings import PROJECT_ROOT, Settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="daily-papers", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="daily-papers",
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n")[-1],
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
         "build",
@@ -24,6 +33,26 @@ def main(argv: list[str] | None = None) -> int:
         description="Paths come from DAILY_PAPERS_SEEDS_DIR, DAILY_PAPERS_WAREHOUSE_DIR and "
         "DAGSTER_HOME (defaults: seeds/, warehouse/, .dagster_home/ in the project).",
     )
+    add_command = commands.add_parser(
+        "add",
+        help="Copy report files into the seeds folder, then build.",
+        description="Copies each file into the seeds folder (a file of the same name must have "
+        "the same content) and runs `build`, which parses only the new files.",
+    )
+    add_command.add_argument("files", type=Path, nargs="+", metavar="report", help="a report file")
+    query_command = commands.add_parser(
+        "query",
+        help="Run SQL on the warehouse and print the result.",
+        description="Opens the warehouse read-only; tables and views are listed by `info`.",
+    )
+    query_command.add_argument("sql", help='e.g. "SELECT count(*) FROM papers"')
+    query_command.add_argument(
+        "--format", choices=("table", "csv", "markdown"), default="table", help="output format"
+    )
+    query_command.add_argument(
+        "--limit", type=int, default=50, help="rows printed as a table (default 50; 0: all)"
+    )
+    commands.add_parser("info", help="Show folders, the latest release, table sizes and versions.")
     commands.add_parser("ui", help="Start the Dagster UI on http://127.0.0.1:3000.")
     verify_command = commands.add_parser(
         "verify",
@@ -37,15 +66,109 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     if arguments.command == "ui":
         return ui(settings)
+    if arguments.command == "add":
+        return add(settings, arguments.files)
+    if arguments.command == "query":
+        return query(settings, arguments.sql, arguments.format, arguments.limit)
+    if arguments.command == "info":
+        return info(settings)
     return build(settings)
+
+
+def add(settings: Settings, files: list[Path]) -> int:
+    """Copy the report files into the seeds folder (all or none), then build."""
+    from pipelines.sources import REPORT_SUFFIXES
+
+    copies = []
+    for file in files:
+        target = settings.seeds_dir / file.name
+        if not file.is_file():
+            return _usage_error(f"{file} is not a file")
+        if file.suffix.lower() not in REPORT_SUFFIXES:
+            return _usage_error(f"{file}: a report file ends in {', '.join(REPORT_SUFFIXES)}")
+        if target.exists() and target.read_bytes() != file.read_bytes():
+            return _usage_error(
+                f"{target} already exists with other content; rename {file} or replace the "
+                "file in the seeds folder yourself"
+            )
+        copies.append((file, target))
+    settings.seeds_dir.mkdir(parents=True, exist_ok=True)
+    for file, target in copies:
+        if not target.exists():
+            shutil.copyfile(file, target)
+            print(f"added {target}")
+        else:
+            print(f"{target} is already there")
+    return build(settings)
+
+
+def query(settings: Settings, sql: str, output: str, limit: int) -> int:
+    import duckdb
+    import polars as pl
+
+    from pipelines.warehouse import WAREHOUSE_FILE
+
+    path = settings.warehouse_dir / WAREHOUSE_FILE
+    if not path.is_file():
+        return _usage_error(f"no warehouse at {path}: build it first (make run)")
+    try:
+        with duckdb.connect(str(path), read_only=True) as connection:
+            relation = connection.sql(sql)
+            frame = None if relation is None else pl.from_arrow(relation.to_arrow_table())
+    except duckdb.Error as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if frame is None:  # a statement without a result
+        return 0
+    if output == "csv":
+        sys.stdout.write(frame.write_csv())
+    elif output == "markdown":
+        from pipelines.metadata import markdown_table
+
+        print(markdown_table(frame, limit or frame.height))
+    else:
+        rows = limit or frame.height
+        with pl.Config(tbl_rows=rows, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=160):
+            print(frame.head(rows))
+    return 0
+
+
+def info(settings: Settings) -> int:
+    import duckdb
+
+    from pipelines.release.stage import LATEST
+    from pipelines.sources import report_files
+    from pipelines.versions import CODE_VERSION, PARSER_VERSION
+    from pipelines.warehouse import WAREHOUSE_FILE
+    from schemas import SCHEMA_VERSION, TABLES
+
+    warehouse = settings.warehouse_dir / WAREHOUSE_FILE
+    latest = settings.warehouse_dir / "releases" / LATEST
+    reports = len(report_files(settings.seeds_dir)) if settings.seeds_dir.is_dir() else 0
+    print(f"daily-papers {CODE_VERSION} (schema {SCHEMA_VERSION}, parser {PARSER_VERSION})")
+    print(f"seeds folder    {settings.seeds_dir} ({reports} report files)")
+    print(f"warehouse       {warehouse}{'' if warehouse.is_file() else ' (not built yet)'}")
+    print(f"latest release  {latest.resolve().name if latest.exists() else 'none yet'}")
+    print(f"Dagster home    {settings.dagster_home}")
+    if warehouse.is_file():
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            print("\ntable rows")
+            for table in TABLES:
+                count = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                print(f"{table:<15} {count}")
+    return 0
+
+
+def _usage_error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
 
 
 def verify(folder: Path) -> int:
     from pipelines.release.verify import verify_release
 
     if not folder.is_dir():
-        print(f"error: {folder} is not a folder", file=sys.stderr)
-        return 2
+        return _usage_error(f"{folder} is not a folder")
     problems = verify_release(folder)
     for problem in problems:
         print(f"FAILED {problem}")
@@ -66,8 +189,7 @@ def prepare_dagster_home(dagster_home: Path) -> None:
 
 def build(settings: Settings) -> int:
     if not settings.seeds_dir.is_dir():
-        print(f"error: seeds folder {settings.seeds_dir} does not exist", file=sys.stderr)
-        return 2
+        return _usage_error(f"seeds folder {settings.seeds_dir} does not exist")
     prepare_dagster_home(settings.dagster_home)
     # Imported here: Dagster reads DAGSTER_HOME when the instance is first made.
     import warnings

@@ -50,6 +50,26 @@ def test_build_honours_the_configured_folders(tmp_path: Path) -> None:
         assert all(run.is_success for run in runs)
         assert instance.get_dynamic_partitions("reports") == ["2026-01-24.md"]
 
+    # `add` copies a report in and builds again, parsing only the new file.
+    env = cli_env(seeds, out, home)
+    added = run_cli("add", str(SEEDS / "000_18c40586699a2521.txt"), env=env)
+    assert added.returncode == 0, added.stderr[-3000:]
+    assert f"added {seeds / '000_18c40586699a2521.txt'}" in added.stdout
+    assert "(1 new, 0 gone, 1 parsed)" in added.stdout
+
+    # `query` answers from the warehouse; `info` shows what is there.
+    sql = "SELECT report_date, count(*) AS papers FROM papers GROUP BY 1 ORDER BY 1"
+    answer = run_cli("query", sql, "--format", "csv", env=env)
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.splitlines() == ["report_date,papers", "2026-01-12,22", "2026-01-24,27"]
+    shown = run_cli("info", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert f"seeds folder    {seeds} (2 report files)" in shown.stdout
+    assert "papers          49" in shown.stdout.splitlines()
+    wrong = run_cli("query", "SELECT nothing FROM papers", env=env)
+    assert wrong.returncode == 1
+    assert wrong.stderr.startswith("error: Binder Error") and not wrong.stdout
+
 
 def test_build_without_seeds_folder_fails_clearly(tmp_path: Path) -> None:
     env = cli_env(tmp_path / "missing", tmp_path / "out", tmp_path / "home")
@@ -62,4 +82,33 @@ def test_build_without_seeds_folder_fails_clearly(tmp_path: Path) -> None:
 def test_help_lists_the_commands() -> None:
     result = run_cli("--help", env={})
     assert result.returncode == 0
-    assert "build" in result.stdout and "ui" in result.stdout
+    for command in ("build", "add", "query", "info", "verify", "ui"):
+        assert command in result.stdout
+    assert "Exit status" in result.stdout
+
+
+def test_add_refuses_what_it_cannot_add_and_copies_nothing(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.md").write_text("# an older report\n")
+    other = tmp_path / "a.md"
+    other.write_text("# another report of the same name\n")
+    notes = tmp_path / "notes.pdf"
+    notes.write_bytes(b"%PDF")
+    env = cli_env(seeds, tmp_path / "out", tmp_path / "home")
+    for file, message in [
+        (other, "already exists with other content"),
+        (notes, "a report file ends in .md, .markdown, .txt"),
+        (tmp_path / "missing.md", "is not a file"),
+    ]:
+        result = run_cli("add", str(file), env=env)
+        assert result.returncode == 2
+        assert message in result.stderr
+    assert sorted(p.name for p in seeds.iterdir()) == ["a.md"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_query_before_any_build_says_what_to_do(tmp_path: Path) -> None:
+    result = run_cli("query", "SELECT 1", env=cli_env(SEEDS, tmp_path / "out", tmp_path / "h"))
+    assert result.returncode == 2
+    assert "build it first (make run)" in result.stderr
