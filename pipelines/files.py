@@ -20,12 +20,17 @@ def fsync_dir(path: Path) -> None:
         os.close(descriptor)
 
 
+def temporary_beside(path: Path) -> Path:
+    """Where to write what will replace `path`: a hidden file of this process in its folder."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
 def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace `path` with `data` so that readers see the old or the new file, never a mix.
 
     `durable` also waits until the disk has it (survives a power cut, not just a killed
     process); data that can be made again does without, as the waits add up over many files."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = temporary_beside(path)
     temporary.write_bytes(data)
     if durable:
         fsync_file(temporary)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import dagster as dg
 import polars as pl
 
-from pipelines.files import write_atomic
+from pipelines.files import temporary_beside, write_atomic
 from pipelines.parquet import TableFile, write_parquet
 
 
@@ -72,7 +72,7 @@ class TableParquetIOManager(dg.ConfigurableIOManager):
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
         file = self._file(context.asset_key)
         file.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = file.path.with_name(f".{file.path.name}.{os.getpid()}.tmp")
+        temporary = temporary_beside(file.path)
         write_parquet(file.table, obj, temporary)
         os.replace(temporary, file.path)
         context.add_output_metadata(

@@ -64,7 +64,7 @@ def _statistics(rows: Mapping[str, int], reports: pl.DataFrame, rejects: pl.Data
     rejects = rejects.group_by("reason_code").len("rows").sort("reason_code")
     if rejects.height:
         lines += ["", "Rejected inputs by reason:", "", "| reason_code | rows |", "| --- | --- |"]
-        lines += [f"| `{code}` | {rows} |" for code, rows in rejects.iter_rows()]
+        lines += [f"| `{code}` | {count} |" for code, count in rejects.iter_rows()]
     return lines
 
 

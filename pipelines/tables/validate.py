@@ -32,15 +32,14 @@ def validate_tables(
     `sources` maps each source file to its text (a `ParsedReport` or `ReportRows`), for the
     source text of rejected rows.
     """
-    parsed = sources
     rejects = [candidates["rejects"]]
 
     reports, failed = split_valid("reports", candidates["reports"])
-    rejects.append(_rejects("report", failed, parsed))
+    rejects.append(_rejects("report", failed, sources))
 
     papers = candidates["papers"].join(reports.select("report_date"), on="report_date", how="semi")
     papers, failed = split_valid("papers", papers)
-    rejects.append(_rejects("paper", failed, parsed))
+    rejects.append(_rejects("paper", failed, sources))
 
     children = {}
     failed_children = []
@@ -53,7 +52,7 @@ def validate_tables(
         .group_by(PAPER_KEY, maintain_order=True)
         .agg(pl.col("failed_check").unique(maintain_order=True).str.join("; "))
     )
-    rejects.append(_rejects("paper", papers.join(failed_papers, on=PAPER_KEY), parsed))
+    rejects.append(_rejects("paper", papers.join(failed_papers, on=PAPER_KEY), sources))
     papers = papers.join(failed_papers, on=PAPER_KEY, how="anti")
     for table in CHILD_TABLES:
         children[table] = children[table].join(failed_papers, on=PAPER_KEY, how="anti")
@@ -102,7 +101,7 @@ def split_valid(table: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataF
     return good, bad
 
 
-def _rejects(level: str, failed: pl.DataFrame, parsed: Mapping[str, SourceText]) -> pl.DataFrame:
+def _rejects(level: str, failed: pl.DataFrame, sources: Mapping[str, SourceText]) -> pl.DataFrame:
     """Reject rows for rows that failed schema checks."""
     rows = [
         {
@@ -118,7 +117,7 @@ def _rejects(level: str, failed: pl.DataFrame, parsed: Mapping[str, SourceText])
             "report_date": row["report_date"],
             "arxiv_id": row.get("arxiv_id"),
             "rank": row.get("rank"),
-            "raw_text": parsed[row["source_file"]].text(row["line_start"], row["line_end"]),
+            "raw_text": sources[row["source_file"]].text(row["line_start"], row["line_end"]),
         }
         for row in failed.iter_rows(named=True)
     ]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.files import fsync_dir, fsync_file
+from pipelines.files import fsync_dir, fsync_file, temporary_beside
 from pipelines.parquet import TableFile
 from pipelines.tables.inputs import input_files
 from pipelines.warehouse import ddl, history
@@ -34,7 +34,7 @@ def build_warehouse(path: Path, tables: Mapping[str, TableFile], run_id: str | N
     With a `run_id`, the history tables are carried over from the old file and the run's input
     files recorded; without, the file holds the tables and views only (the release copy)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = temporary_beside(path)
     temporary.unlink(missing_ok=True)
     with duckdb.connect(config={"memory_limit": MEMORY_LIMIT}) as connection:
         connection.execute(
