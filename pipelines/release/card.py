@@ -2,15 +2,17 @@
 
 Front matter (licence, languages, one `configs:` entry per table) lets
 `datasets.load_dataset(<release folder>, <table>)` find the Parquet files; the body documents
-the tables (generated from the schemas), the release's statistics and how to load it.
+the tables (generated from the schemas), the release's statistics and charts, and how to load it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import polars as pl
 
+from pipelines.release.charts import CHARTS_DIR, chart_title
 from schemas import SCHEMA_VERSION, TABLES
 from schemas.dictionary import reason_code_section, table_sections
 
@@ -68,6 +70,16 @@ def _statistics(rows: Mapping[str, int], reports: pl.DataFrame, rejects: pl.Data
     return lines
 
 
+def _charts(charts: Sequence[Path]) -> list[str]:
+    """Relative links to the chart images, or nothing if there are none."""
+    if not charts:
+        return []
+    lines = ["## Charts", ""]
+    for path in charts:
+        lines += [f"![{chart_title(path)}]({CHARTS_DIR}/{path.name})", ""]
+    return lines
+
+
 LOADING = """```python
 import duckdb
 duckdb.sql("SELECT report_date, arxiv_id, title FROM 'papers.parquet' ORDER BY report_date")
@@ -88,10 +100,14 @@ papers = load_dataset("path/to/this/folder", "papers", split="train")
 
 
 def render_card(
-    release_id: str, files: list[dict], reports: pl.DataFrame, rejects: pl.DataFrame
+    release_id: str,
+    files: list[dict],
+    reports: pl.DataFrame,
+    rejects: pl.DataFrame,
+    charts: Sequence[Path] = (),
 ) -> str:
     """The dataset card; `files` are the manifest entries (with row counts of the tables),
-    `rejects` needs only its `reason_code` column."""
+    `rejects` needs only its `reason_code` column, `charts` are the PNGs of `write_charts`."""
     rows = {entry["table"]: entry["rows"] for entry in files if "table" in entry}
     lines = [
         *_front_matter(files, rows["papers"]),
@@ -111,6 +127,7 @@ def render_card(
         "",
         *_statistics(rows, reports, rejects),
         "",
+        *_charts(charts),
         "## Loading",
         "",
         LOADING,
