@@ -11,14 +11,50 @@ loads it with DuckDB without holding it in Python memory.
 
 import os
 import pickle
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
 import dagster as dg
 import polars as pl
 
-from pipelines.files import temporary_beside, write_atomic
+from pipelines.files import fsync_file, temporary_beside, write_atomic
 from pipelines.parquet import TableFile, write_parquet
+from pipelines.tables.store import TableStore
+
+
+class StoredPartitions(Mapping[str, object]):
+    """The stored values of some partitions, each read from disk when asked for, so that
+    thousands of them need not be in memory at once."""
+
+    def __init__(self, paths: Mapping[str, Path]):
+        self._paths = paths
+
+    def __getitem__(self, partition_key: str) -> object:
+        path = self._paths[partition_key]
+        if not path.exists():
+            raise dg.Failure(
+                f"Report {partition_key!r} is registered but has not been parsed yet: "
+                "materialise `parsed_report` for it first (make run does both)."
+            )
+        try:
+            return pickle.loads(path.read_bytes())
+        except (EOFError, pickle.UnpicklingError) as error:  # cut short by a power failure
+            raise dg.Failure(
+                f"The stored rows of report {partition_key!r} are damaged ({error}); "
+                "materialise `parsed_report` for it again (touch the file and run make run)."
+            ) from error
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def stamp(self, partition_key: str) -> str:
+        """Changes whenever the partition is stored again: its size and modification time."""
+        stat = self._paths[partition_key].stat()
+        return f"{stat.st_size}-{stat.st_mtime_ns}"
 
 
 class PartitionPickleIOManager(dg.ConfigurableIOManager):
@@ -40,23 +76,9 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             write_atomic(path, data, durable=False)
 
-    def load_input(self, context: dg.InputContext) -> dict[str, object]:
-        loaded = {}
-        for partition_key in context.asset_partition_keys:
-            path = self._path(context.asset_key, partition_key)
-            if not path.exists():
-                raise dg.Failure(
-                    f"Report {partition_key!r} is registered but has not been parsed yet: "
-                    "materialise `parsed_report` for it first (make run does both)."
-                )
-            try:
-                loaded[partition_key] = pickle.loads(path.read_bytes())
-            except (EOFError, pickle.UnpicklingError) as error:  # cut short by a power failure
-                raise dg.Failure(
-                    f"The stored rows of report {partition_key!r} are damaged ({error}); "
-                    "materialise `parsed_report` for it again (touch the file and run make run)."
-                ) from error
-        return loaded
+    def load_input(self, context: dg.InputContext) -> StoredPartitions:
+        keys = context.asset_partition_keys
+        return StoredPartitions({key: self._path(context.asset_key, key) for key in keys})
 
 
 class TableParquetIOManager(dg.ConfigurableIOManager):
@@ -65,15 +87,19 @@ class TableParquetIOManager(dg.ConfigurableIOManager):
 
     base_dir: str
 
+    @property
+    def store(self) -> TableStore:
+        return TableStore(Path(self.base_dir))
+
     def _file(self, asset_key: dg.AssetKey) -> TableFile:
-        table = asset_key.path[-1]
-        return TableFile(table, Path(self.base_dir, *asset_key.path[:-1], f"{table}.parquet"))
+        return self.store.file(asset_key.path[-1])
 
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
         file = self._file(context.asset_key)
         file.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = temporary_beside(file.path)
         write_parquet(file.table, obj, temporary)
+        fsync_file(temporary)  # the state saved after the tables must not outlive them
         os.replace(temporary, file.path)
         context.add_output_metadata(
             {"path": dg.MetadataValue.path(str(file.path)), "bytes": file.path.stat().st_size}

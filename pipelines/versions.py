@@ -21,6 +21,14 @@ ROWS_CODE = (
     _PIPELINES / "tables" / "accounting.py",
     _PIPELINES.parent / "schemas",
 )
+# The code that combines the rows of many reports into the stored tables.
+TABLES_CODE = (
+    _PIPELINES / "tables" / "combine.py",
+    _PIPELINES / "tables" / "validate.py",
+    _PIPELINES / "parquet.py",
+)
+# In those folders, but no part of making rows: the docs generator and the warehouse history.
+NOT_ROWS_CODE = ("schemas/dictionary.py", "schemas/history.py")
 DATA_LIBRARIES = ("dagster", "duckdb", "pandera", "polars", "pyarrow")
 
 
@@ -32,15 +40,28 @@ def library_versions() -> dict[str, str]:
 def rows_version() -> str:
     """Version of the stored per-report rows: parser and schema version plus a hash of the code
     that makes them, so any change to that code makes every report be parsed again."""
+    return f"parser-{PARSER_VERSION}+schema-{SCHEMA_VERSION}+code-{_code_hash(ROWS_CODE)}"
+
+
+def tables_version() -> str:
+    """Version of the stored tables: the rows version plus a hash of the code that combines,
+    validates and writes them, so any change to it rebuilds the tables from scratch."""
+    return f"{rows_version()}+tables-{_code_hash(TABLES_CODE)}"
+
+
+def _code_hash(files_and_folders: tuple[Path, ...]) -> str:
     digest = hashlib.sha256()
-    for folder_or_file in ROWS_CODE:
+    for folder_or_file in files_and_folders:
         paths = (
             sorted(folder_or_file.rglob("*.py")) if folder_or_file.is_dir() else [folder_or_file]
         )
         for path in paths:
-            digest.update(path.relative_to(_PIPELINES.parent).as_posix().encode() + b"\0")
+            name = path.relative_to(_PIPELINES.parent).as_posix()
+            if name in NOT_ROWS_CODE:
+                continue
+            digest.update(name.encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
-    return f"parser-{PARSER_VERSION}+schema-{SCHEMA_VERSION}+code-{digest.hexdigest()[:12]}"
+    return digest.hexdigest()[:12]
 
 
-__all__ = ["CODE_VERSION", "PARSER_VERSION", "library_versions", "rows_version"]
+__all__ = ["CODE_VERSION", "PARSER_VERSION", "library_versions", "rows_version", "tables_version"]

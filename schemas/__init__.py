@@ -17,6 +17,7 @@ from schemas.history import (
     ReleasesSchema,
     RunsSchema,
     SourceFilesSchema,
+    WarehouseLoadsSchema,
 )
 from schemas.innovations import InnovationsSchema
 from schemas.papers import PapersSchema
@@ -49,6 +50,7 @@ PARSED_TABLES = tuple(table for table in TABLES if table not in FACET_TABLES)
 HISTORY_TABLES = {
     "runs": RunsSchema,
     "source_files": SourceFilesSchema,
+    "warehouse_loads": WarehouseLoadsSchema,
     "releases": ReleasesSchema,
     "release_files": ReleaseFilesSchema,
     "check_results": CheckResultsSchema,

@@ -45,6 +45,29 @@ class SourceFilesSchema(pa.DataFrameModel):
         description = "Source files: each input file version and the runs that read it."
 
 
+class WarehouseLoadsSchema(pa.DataFrameModel):
+    """One row per time the published tables were loaded into the warehouse."""
+
+    run_id: str = pa.Field(description="Run that loaded the tables.")
+    tables_build: str = pa.Field(
+        nullable=True, description="Run that built the table files loaded (null if unknown)."
+    )
+    mode: str = pa.Field(
+        isin=["rebuilt", "updated"],
+        description="`rebuilt`: every table loaded into a new file; `updated`: only the rows of "
+        "the changed source files replaced, in one transaction.",
+    )
+    files_replaced: int = pa.Field(
+        nullable=True, ge=0, description="Source files whose rows were replaced (when updated)."
+    )
+    loaded_at: dt.datetime = pa.Field(description="When the load was committed (UTC).")
+
+    class Config:
+        strict = True
+        unique = ["run_id"]
+        description = "Warehouse loads: how each run brought the warehouse up to date."
+
+
 class ReleasesSchema(pa.DataFrameModel):
     """One row per published release."""
 

@@ -18,6 +18,7 @@ import pytest
 
 from pipelines import io_managers
 from pipelines.release.changelog import paper_changes
+from pipelines.release.charts import CHARTS
 from pipelines.release.verify import verify_release
 from pipelines.warehouse import WAREHOUSE_FILE
 from schemas import SCHEMA_VERSION, TABLES
@@ -32,14 +33,16 @@ EXPECTED_FILES = {
     "CHANGELOG.md",
     "manifest.json",
     "SHA256SUMS",
+    "charts",
 }
 
 
 def writable_copy(release: Path, destination: Path) -> Path:
     """A downloaded copy of a release (published files are read-only)."""
     shutil.copytree(release, destination)
-    for path in destination.iterdir():
-        path.chmod(0o644)
+    for path in destination.rglob("*"):
+        if path.is_file():
+            path.chmod(0o644)
     return destination
 
 
@@ -53,7 +56,11 @@ def one_seed(tmp_path: Path, name: str = "001_202c590195c4dd5f.txt") -> Path:
 def test_release_holds_every_file_read_only(seed_build: Build) -> None:
     folder = seed_build.latest.resolve()
     assert {path.name for path in folder.iterdir()} == EXPECTED_FILES
-    assert all(path.stat().st_mode & 0o222 == 0 for path in folder.iterdir())
+    assert {path.name for path in (folder / "charts").iterdir()} == {
+        f"{name}.png" for name in CHARTS
+    }
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    assert all(path.stat().st_mode & 0o222 == 0 for path in files)
 
 
 def test_manifest_names_sources_versions_and_files(seed_build: Build) -> None:
@@ -86,7 +93,8 @@ def test_sha256sums_checks_out_with_coreutils(seed_build: Build) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.count(": OK") == len(EXPECTED_FILES) - 1
+    files = [path for path in seed_build.latest.resolve().rglob("*") if path.is_file()]
+    assert result.stdout.count(": OK") == len(files) - 1  # all but SHA256SUMS itself
 
 
 def run_verify(folder: Path) -> subprocess.CompletedProcess:
@@ -215,7 +223,8 @@ def test_history_tables_record_runs_checks_sources_and_releases(seed_build: Buil
     assert checks == (len(publish.get_asset_check_evaluations()),) * 2
     assert release == [(seed_build.result.release_id, publish.run_id)]
     assert unknown_sources == 0
-    assert release_files == len(EXPECTED_FILES) - 2  # all but manifest.json and SHA256SUMS
+    # all but manifest.json and SHA256SUMS, the charts folder counted by its files
+    assert release_files == len(EXPECTED_FILES) - 3 + len(CHARTS)
 
 
 def test_failed_audit_publishes_nothing_and_keeps_the_previous_release(

@@ -21,8 +21,10 @@ from pipelines.release import (
     remove_stale_staging,
     stage_release,
 )
+from pipelines.release.charts import chart_markdown
 from pipelines.release.verify import MANIFEST
 from pipelines.resources import ProjectPaths
+from pipelines.warehouse import WAREHOUSE_FILE
 from pipelines.warehouse.history import append_rows
 from schemas import SCHEMA_VERSION, TABLES
 
@@ -41,7 +43,8 @@ def staged_release(
     `manifest.json` and `SHA256SUMS`."""
     with build_lock(paths.warehouse):
         stale = remove_stale_staging(paths.releases)
-        staged = stage_release(paths.releases, context.run.run_id, tables)
+        warehouse = paths.warehouse / WAREHOUSE_FILE
+        staged = stage_release(paths.releases, context.run.run_id, tables, warehouse)
     manifest = json.loads((staged.path / MANIFEST).read_text(encoding="utf-8"))
     return dg.Output(
         staged,
@@ -51,6 +54,7 @@ def staged_release(
             "previous_release": staged.previous_id or "none",
             "stale_staging_removed": len(stale),
             "files": dg.MetadataValue.json(manifest["files"]),
+            "charts": dg.MetadataValue.md(chart_markdown(staged.charts)),
         },
     )
 

@@ -1,20 +1,34 @@
 """Tables: the candidate rows of all reports, put together under the rules that look across
-reports and validated by Pandera; facet tables are kept for the published papers."""
+reports and validated by Pandera; facet tables are kept for the published papers. A build redoes
+only the reports that changed and keeps the stored rows of the others."""
+
+import shutil
+import time
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
 from dagster_pandera import pandera_schema_to_dagster_type
 
 from pipelines.facets.quality import evaluate, load_annotations, render
+from pipelines.io_managers import StoredPartitions
 from pipelines.metadata import markdown_table, table_metadata
 from pipelines.tables import combine_reports, validate_tables
 from pipelines.tables.accounting import account, unbalanced
 from pipelines.tables.build import ReportRows
-from pipelines.tables.validate import of_published_papers
-from schemas import FACET_TABLES, PARSED_TABLES, SCHEMA_VERSION, TABLES
+from pipelines.tables.combine import whole_file_rejects
+from pipelines.tables.store import TablesState, TableStore
+from pipelines.tables.update import ReportSummary, plan_update
+from pipelines.tables.validate import PAPER_KEY
+from pipelines.versions import tables_version
+from schemas import FACET_TABLES, SCHEMA_VERSION, TABLES
 
 SCORED_FACETS = ("domains", "mentions", "code_release")  # what the annotation scores
 QUALITY_SHOWN_ON = ("mentions", "code_release")
+# Reports combined and validated at once: enough to keep polars busy, few enough to keep the
+# memory of a ten-year build small.
+BATCH_REPORTS = 250
+TABLES_VERSION = tables_version()
 
 ACCOUNTED_FOR = dg.AssetCheckSpec(
     "every_input_accounted_for",
@@ -39,45 +53,119 @@ ACCOUNTED_FOR = dg.AssetCheckSpec(
     },
     ins={"parsed_report": dg.AssetIn()},
     check_specs=[ACCOUNTED_FOR],
+    required_resource_keys={"table_io_manager"},
 )
-def tables(context: dg.AssetExecutionContext, parsed_report: dict[str, ReportRows]):
+def tables(context: dg.AssetExecutionContext, parsed_report: StoredPartitions):
     """Apply the publishing rules and the schemas; what fails goes to `rejects` with a reason.
     The facet tables (domain, usage items, mentions, code release, numeric results) follow the
-    published papers."""
-    reports = [parsed_report[key] for key in sorted(parsed_report)]
-    sources = {report.source_file: report for report in reports}
-    # One table at a time where possible: each is written out and let go before the next.
-    validated = validate_tables(combine_reports(reports, PARSED_TABLES), sources)
-    yield _accounted_for(reports, validated)
-    for table, frame in validated.items():
-        yield _output(context, table, frame)
-    papers = validated["papers"].select("source_file", "report_date", "arxiv_id")
-    del validated
-    quality = _measured_quality(reports, papers)
-    for table in FACET_TABLES:
-        frame = of_published_papers(combine_reports(reports, [table])[table], papers)
-        yield _output(context, table, frame, quality if table in QUALITY_SHOWN_ON else None)
+    published papers.
+
+    Only the reports that changed since the last build (and those sharing a date or a file hash
+    with them) are combined and validated again, a batch at a time; the rows of all others are
+    taken over from the stored tables."""
+    store: TableStore = context.resources.table_io_manager.store
+    previous = store.state(TABLES_VERSION)
+    summaries = _summaries(parsed_report, previous)
+    update = plan_update(previous.reports if previous else None, summaries)
+    context.log.info(
+        f"Combining and validating {len(update.redo)} of {len(summaries)} reports"
+        + ("" if previous else " (no earlier tables to build on)")
+    )
+    work = store.work_dir(context.run.run_id)
+    accounts = _redo_reports(context, parsed_report, summaries, update.redo, work)
+    yield _accounted_for(accounts, len(summaries))
+
+    store.forget_state()
+    kept = pl.col("source_file").is_in(update.replaced_files).not_()
+    merged = {
+        table: pl.concat(
+            [pl.scan_parquet(work / f"{table}-*.parquet")]
+            + ([pl.scan_parquet(store.file(table).path).filter(kept)] if previous else []),
+            how="vertical",
+        )
+        for table in TABLES
+    }
+    quality = _measured_quality(merged)
+    for table in TABLES:
+        frame = merged[table].collect()
+        extra = {"reports_redone": len(update.redo)} if table == "reports" else {}
+        if quality and table in QUALITY_SHOWN_ON:
+            extra["quality_vs_annotation"] = dg.MetadataValue.md(quality)
+        yield _output(context, table, frame, extra)
+    shutil.rmtree(work)
+    store.save_state(
+        TablesState(
+            build_id=context.run.run_id,
+            previous_build_id=previous.build_id if previous else None,
+            version=TABLES_VERSION,
+            reports=summaries,
+            replaced_files=update.replaced_files if previous else None,
+        )
+    )
+
+
+def _summaries(stored: StoredPartitions, previous: TablesState | None) -> dict[str, ReportSummary]:
+    """What identifies each report's rows; read from the stored rows only for the reports
+    stored again since the previous build."""
+    summaries = {}
+    for key in sorted(stored):
+        stamp = stored.stamp(key)
+        known = previous.reports.get(key) if previous else None
+        if known is not None and known.stamp == stamp:
+            summaries[key] = known
+            continue
+        rows: ReportRows = stored[key]
+        summaries[key] = ReportSummary(rows.source_file, rows.sha256, rows.report_date, stamp)
+    return summaries
+
+
+def _redo_reports(
+    context: dg.AssetExecutionContext,
+    stored: StoredPartitions,
+    summaries: dict[str, ReportSummary],
+    redo: list[str],
+    work: Path,
+) -> pl.DataFrame:
+    """Combine and validate the `redo` reports a batch at a time, writing each batch's tables
+    into `work`; returns how each file's papers and lines were accounted for."""
+    rejected = whole_file_rejects(summaries[key] for key in redo)
+    accounts = []
+    started = time.perf_counter()
+    # At least one batch, if empty: every table gets a piece, so each keeps its columns.
+    for number, start in enumerate(range(0, max(len(redo), 1), BATCH_REPORTS)):
+        reports = [stored[key] for key in redo[start : start + BATCH_REPORTS]]
+        sources = {report.source_file: report for report in reports}
+        validated = validate_tables(combine_reports(reports, rejected=rejected), sources)
+        accounts.append(account(reports, validated["papers"], validated["rejects"]))
+        for table, frame in validated.items():
+            frame.write_parquet(work / f"{table}-{number:05d}.parquet", compression="lz4")
+        if len(redo) > BATCH_REPORTS:
+            done = min(start + BATCH_REPORTS, len(redo))
+            rate = done / (time.perf_counter() - started)
+            context.log.info(f"Validated {done} of {len(redo)} reports ({rate:.0f} reports/s)")
+    return pl.concat(accounts)
 
 
 def _output(
-    context: dg.AssetExecutionContext, table: str, frame: pl.DataFrame, quality: str | None = None
+    context: dg.AssetExecutionContext,
+    table: str,
+    frame: pl.DataFrame,
+    extra: dict[str, object],
 ) -> dg.Output:
     context.log.info(f"{table}: {frame.height} rows")
-    metadata = table_metadata(table, frame)
-    if quality:
-        metadata["quality_vs_annotation"] = dg.MetadataValue.md(quality)
-    return dg.Output(frame, output_name=table, metadata=metadata)
+    return dg.Output(frame, output_name=table, metadata={**table_metadata(table, frame), **extra})
 
 
-def _accounted_for(reports: list[ReportRows], tables: dict[str, pl.DataFrame]):
-    accounts = account(reports, tables["papers"], tables["rejects"])
+def _accounted_for(accounts: pl.DataFrame, reports: int) -> dg.AssetCheckResult:
     failing = unbalanced(accounts)
     return dg.AssetCheckResult(
         asset_key="rejects",
         check_name=ACCOUNTED_FOR.name,
         passed=failing.is_empty(),
         metadata={
-            "files": accounts.height,
+            "files": reports,
+            # The files redone in this build; the others' rows are unchanged since theirs.
+            "files_checked": accounts.height,
             "papers_found": int(accounts["papers_found"].sum()),
             "papers_published": int(accounts["papers_published"].sum()),
             "papers_rejected": int(accounts["papers_rejected"].sum()),
@@ -86,15 +174,20 @@ def _accounted_for(reports: list[ReportRows], tables: dict[str, pl.DataFrame]):
     )
 
 
-def _measured_quality(reports: list[ReportRows], papers: pl.DataFrame) -> str | None:
+def _measured_quality(tables: dict[str, pl.LazyFrame]) -> str | None:
     """Precision and recall against the hand-checked annotation, for the annotated papers
     present in this build (the seeds); None when there are none."""
     gold = load_annotations()
-    annotated = papers.filter(pl.col("arxiv_id").is_in(list(gold)))
-    if annotated.is_empty():
+    annotated = pl.col("arxiv_id").is_in(list(gold))
+    papers = tables["papers"].filter(annotated).select(PAPER_KEY).collect()
+    if papers.is_empty():
         return None
-    files = set(annotated["source_file"])
-    facets = combine_reports([r for r in reports if r.source_file in files], SCORED_FACETS)
-    frames = {table: of_published_papers(frame, annotated) for table, frame in facets.items()}
+    frames = {
+        table: tables[table]
+        .filter(annotated)
+        .join(papers.lazy(), on=PAPER_KEY, how="semi")
+        .collect()
+        for table in SCORED_FACETS
+    }
     scores = evaluate(frames["mentions"], frames["code_release"], frames["domains"], gold)
-    return render(scores, annotated["arxiv_id"].n_unique())
+    return render(scores, papers["arxiv_id"].n_unique())

@@ -6,9 +6,10 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.assets.tables import TABLES_VERSION
 from pipelines.lock import build_lock
 from pipelines.parquet import TableFile
-from pipelines.warehouse import build_warehouse
+from pipelines.warehouse import load_warehouse
 from pipelines.warehouse.build import remove_stale_temporaries
 from schemas import TABLES
 
@@ -17,20 +18,24 @@ from schemas import TABLES
     group_name="warehouse",
     kinds={"duckdb"},
     ins={table: dg.AssetIn(dagster_type=TableFile) for table in TABLES},
+    required_resource_keys={"duckdb", "table_io_manager"},
 )
-def warehouse(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, **tables: TableFile
-) -> dg.MaterializeResult:
+def warehouse(context: dg.AssetExecutionContext, **tables: TableFile) -> dg.MaterializeResult:
     """`daily_papers.duckdb`: every table with primary keys and column comments, views, and the
-    history tables. Built beside the old file and swapped in only when complete."""
+    history tables. Updated in one transaction when only some reports changed (their rows are
+    replaced); otherwise built beside the old file and swapped in only when complete."""
+    duckdb: DuckDBResource = context.resources.duckdb
     path = Path(duckdb.database)
+    state = context.resources.table_io_manager.store.state(TABLES_VERSION)
     with build_lock(path.parent):
         stale = remove_stale_temporaries(path.parent)
-        build_warehouse(path, tables, run_id=context.run.run_id)
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(path)),
-            "stale_files_removed": len(stale),
-            **{f"rows/{table}": file.rows for table, file in tables.items()},
-        }
-    )
+        mode = load_warehouse(path, tables, state, run_id=context.run.run_id)
+    metadata = {
+        "path": dg.MetadataValue.path(str(path)),
+        "load": mode,
+        "stale_files_removed": len(stale),
+        **{f"rows/{table}": file.rows for table, file in tables.items()},
+    }
+    if mode == "updated":
+        metadata["files_replaced"] = len(state.replaced_files)
+    return dg.MaterializeResult(metadata=metadata)

@@ -29,8 +29,9 @@ def publish_staged(staged: StagedRelease, releases_dir: Path) -> Release:
     final = releases_dir / staged.release_id
     newly_published = not final.exists()
     if newly_published:
-        for path in staged.path.iterdir():
-            path.chmod(READ_ONLY)
+        for path in staged.path.rglob("*"):
+            if path.is_file():
+                path.chmod(READ_ONLY)
         os.rename(staged.path, final)  # fails rather than overwrite a published release
         fsync_dir(releases_dir)
     else:

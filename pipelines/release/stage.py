@@ -21,11 +21,13 @@ from pipelines.files import fsync_dir, fsync_file, sha256_file
 from pipelines.parquet import TableFile
 from pipelines.release.card import render_card
 from pipelines.release.changelog import paper_changes, render_changelog
+from pipelines.release.charts import CHARTS_DIR, write_charts
 from pipelines.release.datapackage import datapackage
 from pipelines.release.verify import CHECKSUMS, MANIFEST, checksums_text
 from pipelines.tables.inputs import input_files
 from pipelines.versions import CODE_VERSION, PARSER_VERSION, library_versions
-from pipelines.warehouse import WAREHOUSE_FILE, build_warehouse
+from pipelines.warehouse import WAREHOUSE_FILE
+from pipelines.warehouse.build import copy_tables
 from schemas import SCHEMA_VERSION, TABLES
 
 STAGING = ".staging"
@@ -38,12 +40,14 @@ class StagedRelease:
     release_id: str
     path: Path
     previous_id: str | None
+    charts: list[Path]  # PNG files, in the staging folder
 
 
 def stage_release(
-    releases_dir: Path, staging_name: str, tables: Mapping[str, TableFile]
+    releases_dir: Path, staging_name: str, tables: Mapping[str, TableFile], warehouse: Path
 ) -> StagedRelease:
-    """Write every file of the release into `releases/.staging/<staging_name>/`."""
+    """Write every file of the release into `releases/.staging/<staging_name>/`; the DuckDB
+    copy is made from the `warehouse` file, which holds the same tables."""
     staging = releases_dir / STAGING / staging_name
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -52,18 +56,19 @@ def stage_release(
     rejects = tables["rejects"].read(["source_file", "source_sha256", "reason_code"])
     release_id = _release_id(reports, files)
 
-    build_warehouse(staging / WAREHOUSE_FILE, tables)
+    copy_tables(warehouse, staging / WAREHOUSE_FILE)
     previous_id, previous_papers = _previous_release(releases_dir)
     changes = paper_changes(previous_papers, tables["papers"].read(CHANGE_COLUMNS))
+    charts = write_charts(staging, tables)
     documents = {
         "datapackage.json": _json(datapackage(release_id, files)),
-        "README.md": render_card(release_id, files, reports, rejects),
+        "README.md": render_card(release_id, files, reports, rejects, charts),
         "CHANGELOG.md": render_changelog(release_id, previous_id, changes),
     }
     for name, text in documents.items():
         (staging / name).write_text(text, encoding="utf-8")
-    for name in [WAREHOUSE_FILE, *documents]:
-        files.append(_describe(staging / name))
+    for path in [staging / WAREHOUSE_FILE, *(staging / name for name in documents), *charts]:
+        files.append(_describe(staging, path))
 
     manifest = {
         "release": release_id,
@@ -83,10 +88,12 @@ def stage_release(
     (staging / MANIFEST).write_text(_json(manifest), encoding="utf-8")
     names = [entry["file"] for entry in files] + [MANIFEST]
     (staging / CHECKSUMS).write_text(checksums_text(staging, names), encoding="utf-8")
-    for path in staging.iterdir():
-        fsync_file(path)
+    for path in staging.rglob("*"):
+        if path.is_file():
+            fsync_file(path)
+    fsync_dir(staging / CHARTS_DIR)
     fsync_dir(staging)
-    return StagedRelease(release_id, staging, previous_id)
+    return StagedRelease(release_id, staging, previous_id, charts)
 
 
 def _link_table(staging: Path, file: TableFile) -> dict:
@@ -95,11 +102,13 @@ def _link_table(staging: Path, file: TableFile) -> dict:
         os.link(file.path, path)
     except OSError:  # another file system, or no hard links there
         shutil.copyfile(file.path, path)
-    return {**_describe(path), "table": file.table, "rows": file.rows}
+    return {**_describe(staging, path), "table": file.table, "rows": file.rows}
 
 
-def _describe(path: Path) -> dict:
-    return {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
+def _describe(staging: Path, path: Path) -> dict:
+    """The manifest entry of a file of the release: its path in the release, size and hash."""
+    name = path.relative_to(staging).as_posix()
+    return {"file": name, "bytes": path.stat().st_size, "sha256": sha256_file(path)}
 
 
 def _release_id(reports: pl.DataFrame, table_files: list[dict]) -> str:

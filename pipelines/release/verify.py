@@ -32,7 +32,7 @@ def verify_release(folder: Path) -> list[str]:
             problems.append(f"{name}: {path.stat().st_size} bytes, manifest says {entry['bytes']}")
         elif sha256_file(path) != entry["sha256"]:
             problems.append(f"{name}: SHA-256 differs from the manifest (file altered)")
-    present = {path.name for path in folder.iterdir()}
+    present = {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
     problems += [
         f"{name}: not in the manifest"
         for name in sorted(present - {MANIFEST, CHECKSUMS} - set(listed))

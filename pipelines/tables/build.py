@@ -6,16 +6,13 @@ already seen in its report. Everything else goes to rejects with its reason and 
 
 `report_rows` does all the work that needs only one report (parsing is already done; rows,
 facets and line accounting), so reports can be processed in parallel and kept between runs;
-`combine_reports` then applies the rules that look across reports.
+`pipelines.tables.combine` then applies the rules that look across reports.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import zlib
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
@@ -56,7 +53,7 @@ class ReportRows:
 
     @property
     def problems(self) -> pl.DataFrame:
-        return pl.from_arrow(_unpack(self.packed_problems))
+        return pl.from_arrow(unpack_rows(self.packed_problems))
 
     def text(self, line_start: int, line_end: int) -> str:
         """The normalised source text of lines `line_start..line_end`."""
@@ -92,12 +89,12 @@ def report_rows(source: SourceReport) -> ReportRows:
         papers_found=len(parsed.papers),
         unassigned_lines=tuple(unassigned_lines(parsed.lines, spans)),
         packed_text=zlib.compress("\n".join(parsed.lines).encode("utf-8"), 1),
-        packed_problems=_pack("rejects", problems),
-        packed_tables={table: _pack(table, rows[table]) for table in CANDIDATE_TABLES},
+        packed_problems=pack_rows("rejects", problems),
+        packed_tables={table: pack_rows(table, rows[table]) for table in CANDIDATE_TABLES},
     )
 
 
-def _pack(table: str, rows: list[dict]) -> bytes:
+def pack_rows(table: str, rows: list[dict]) -> bytes:
     """Rows as one zstd-compressed Arrow IPC stream, prefixed with its uncompressed size."""
     frame = pl.DataFrame(rows, schema=polars_schema(table), orient="row")
     stream = frame.to_arrow()
@@ -108,82 +105,12 @@ def _pack(table: str, rows: list[dict]) -> bytes:
     return raw.size.to_bytes(8, "little") + pa.compress(raw, codec="zstd", asbytes=True)
 
 
-def _unpack(packed: bytes) -> pa.Table:
+def unpack_rows(packed: bytes) -> pa.Table:
     # Compressing the whole stream, not each column buffer, makes reading thousands of small
     # pieces several times faster; pyarrow reads them faster than polars does.
     size = int.from_bytes(packed[:8], "little")
     raw = pa.decompress(packed[8:], decompressed_size=size, codec="zstd")
     return pa.ipc.open_stream(raw).read_all()
-
-
-def combine_reports(
-    reports: Iterable[ReportRows], tables: Iterable[str] = CANDIDATE_TABLES
-) -> dict[str, pl.DataFrame]:
-    """Candidate rows of `tables` from all reports, with the rules across reports applied:
-    copies of a file and files that disagree about a date are rejected whole."""
-    reports = sorted(reports, key=lambda report: report.source_file)
-    rejected = _whole_file_rejects(reports)
-    rejected_files = {row["source_file"] for row in rejected}
-    kept = [report for report in reports if report.source_file not in rejected_files]
-    combined = {}
-    for table in tables:  # one table at a time, so only its pieces are unpacked at once
-        pieces = [_unpack(_pack(table, []))]
-        pieces += [_unpack(report.packed_tables[table]) for report in kept]
-        if table == "rejects":
-            pieces += [_unpack(report.packed_problems) for report in reports]
-            pieces.append(_unpack(_pack(table, rejected)))
-        combined[table] = pl.from_arrow(pa.concat_tables(pieces)).rechunk()
-    return combined
-
-
-def build_tables(sources: Iterable[SourceReport]) -> dict[str, pl.DataFrame]:
-    """Candidate rows of every table (before schema validation), rejects included."""
-    return combine_reports(report_rows(source) for source in sources)
-
-
-def _whole_file_rejects(reports: list[ReportRows]) -> list[dict]:
-    """Rejects for files that are copies of an earlier file or that claim a taken date."""
-    rejects = []
-    first_by_hash: dict[str, str] = {}
-    by_date: dict[dt.date, list[ReportRows]] = defaultdict(list)
-    for report in reports:
-        if report.report_date is None:
-            continue
-        if report.sha256 in first_by_hash:
-            message = (
-                f"Identical to {first_by_hash[report.sha256]} (same SHA-256); that file is used."
-            )
-            rejects.append(_whole_file_reject(report, "file", "duplicate_file", message))
-            continue
-        first_by_hash[report.sha256] = report.source_file
-        by_date[report.report_date].append(report)
-    for same_date in by_date.values():
-        if len(same_date) == 1:
-            continue
-        names = ", ".join(report.source_file for report in same_date)
-        for report in same_date:
-            message = f"Report date {report.report_date} is claimed by different files: {names}."
-            rejects.append(_whole_file_reject(report, "report", "conflicting_report", message))
-    return rejects
-
-
-def _whole_file_reject(report: ReportRows, level: str, reason_code: str, message: str) -> dict:
-    text = report.source_text
-    return {
-        "source_file": report.source_file,
-        "source_sha256": report.sha256,
-        "level": level,
-        "line_start": 1,
-        "line_end": report.line_count,
-        "span_sha256": hashlib.sha256(text.encode()).hexdigest(),
-        "reason_code": reason_code,
-        "failed_check": None,
-        "message": message,
-        "report_date": report.report_date,
-        "arxiv_id": None,
-        "rank": None,
-        "raw_text": text,
-    }
 
 
 def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:

@@ -1,13 +1,17 @@
-"""Build the warehouse file: a fresh DuckDB database swapped in whole.
+"""Bring the warehouse file up to date with the stored tables: rebuilt whole, or updated.
 
-The new database is written beside the old one and renamed over it only once complete, so a
-failed or killed build leaves the previous warehouse as it was. It is written with a storage
-version that DuckDB 1.2 and later can open.
+A rebuild writes a new DuckDB database beside the old one and renames it over the old one only
+once complete. An update, possible when the warehouse holds the tables of the build the current
+tables were updated from, replaces the rows of the changed source files in one transaction.
+Either way a failed or killed load leaves the previous warehouse as it was. The file is written
+with a storage version that DuckDB 1.2 and later can open.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
 from collections.abc import Mapping
 from importlib.resources import files
 from pathlib import Path
@@ -17,8 +21,9 @@ import duckdb
 from pipelines.files import fsync_dir, fsync_file, temporary_beside
 from pipelines.parquet import TableFile
 from pipelines.tables.inputs import input_files
+from pipelines.tables.store import TablesState
 from pipelines.warehouse import ddl, history
-from schemas import TABLES
+from schemas import HISTORY_TABLES, TABLES
 
 WAREHOUSE_FILE = "daily_papers.duckdb"
 STORAGE_VERSION = "v1.2.0"
@@ -27,7 +32,26 @@ MEMORY_LIMIT = "1GB"
 VIEW_NAMES = ("paper_summaries", "paper_innovations", "report_overview", "rejects_by_reason")
 
 
-def build_warehouse(path: Path, tables: Mapping[str, TableFile], run_id: str | None = None) -> None:
+def load_warehouse(
+    path: Path, tables: Mapping[str, TableFile], state: TablesState | None, run_id: str
+) -> str:
+    """Update the warehouse at `path` to hold `tables` (built as `state` records), or rebuild
+    it; returns which of the two was done ("updated" or "rebuilt")."""
+    if state is not None and state.replaced_files is not None and path.exists():
+        with duckdb.connect(str(path), config={"memory_limit": MEMORY_LIMIT}) as connection:
+            if _loaded_build(connection) == state.previous_build_id:
+                _update(connection, tables, state, run_id)
+                return "updated"
+    build_warehouse(path, tables, run_id, state.build_id if state else None)
+    return "rebuilt"
+
+
+def build_warehouse(
+    path: Path,
+    tables: Mapping[str, TableFile],
+    run_id: str | None = None,
+    tables_build: str | None = None,
+) -> None:
     """Load the table files (and the views) into a new DuckDB file at `path`, replacing any old
     one.
 
@@ -58,11 +82,85 @@ def build_warehouse(path: Path, tables: Mapping[str, TableFile], run_id: str | N
                 tables["reports"].read(), tables["rejects"].read(["source_file", "source_sha256"])
             )
             history.record_source_files(connection, sources, run_id)
+            _record_load(connection, run_id, tables_build, "rebuilt", None)
         connection.execute("USE memory")
         connection.execute("DETACH warehouse")
     fsync_file(temporary)
     os.replace(temporary, path)
     fsync_dir(path.parent)
+
+
+def _update(
+    connection: duckdb.DuckDBPyConnection,
+    tables: Mapping[str, TableFile],
+    state: TablesState,
+    run_id: str,
+) -> None:
+    replaced = state.replaced_files
+    connection.execute("BEGIN TRANSACTION")
+    for table in TABLES:
+        _replace_rows(connection, table, tables[table], replaced)
+    sources = input_files(
+        tables["reports"].read(), tables["rejects"].read(["source_file", "source_sha256"])
+    )
+    history.record_source_files(connection, sources, run_id)
+    _record_load(connection, run_id, state.build_id, "updated", len(replaced))
+    connection.execute("COMMIT")
+    connection.execute("CHECKPOINT")  # the release copies the file: all of it must be in there
+
+
+def _replace_rows(
+    connection: duckdb.DuckDBPyConnection, table: str, file: TableFile, source_files: list[str]
+) -> None:
+    """Replace the rows of `source_files` in `table` with those in the table file."""
+    connection.execute(
+        f"DELETE FROM {table} WHERE source_file IN (SELECT unnest($files))",
+        {"files": source_files},
+    )
+    connection.execute(
+        f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet($path) "
+        "WHERE source_file IN (SELECT unnest($files))",
+        {"path": str(file.path), "files": source_files},
+    )
+
+
+def _loaded_build(connection: duckdb.DuckDBPyConnection) -> str | None:
+    """The tables build the warehouse holds, as its last load recorded."""
+    exists = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'warehouse_loads'"
+    ).fetchone()[0]
+    if not exists:
+        return None
+    row = connection.execute(
+        "SELECT tables_build FROM warehouse_loads ORDER BY loaded_at DESC LIMIT 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _record_load(
+    connection: duckdb.DuckDBPyConnection,
+    run_id: str,
+    tables_build: str | None,
+    mode: str,
+    files_replaced: int | None,
+) -> None:
+    connection.execute(
+        "INSERT OR REPLACE INTO warehouse_loads VALUES (?, ?, ?, ?, ?)",
+        [run_id, tables_build, mode, files_replaced, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+    )
+
+
+def copy_tables(warehouse: Path, path: Path) -> None:
+    """A copy of the warehouse at `path` with the published tables and views only (for a
+    release): the file copied, then its history tables dropped."""
+    shutil.copyfile(warehouse, path)
+    wal = warehouse.with_name(warehouse.name + ".wal")
+    if wal.exists():  # changes not yet checkpointed into the file
+        shutil.copyfile(wal, path.with_name(path.name + ".wal"))
+    with duckdb.connect(str(path)) as connection:
+        for table in HISTORY_TABLES:
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+        connection.execute("CHECKPOINT")
 
 
 def remove_stale_temporaries(warehouse_dir: Path) -> list[Path]:

@@ -1,0 +1,133 @@
+"""Builds that redo only what changed: which reports are redone, and that the result is the same,
+byte for byte, as building everything from scratch."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipelines.jobs import PUBLISH_JOB
+from pipelines.tables.update import ReportSummary, plan_update
+from schemas import TABLES
+from tests.conftest import SEEDS, Build, build_into
+
+FIRST = (SEEDS / "000_18c40586699a2521.txt").read_text(encoding="utf-8")  # 2026-01-12
+
+
+def summary(name: str, sha: str, day: int | None, stamp: str = "1") -> ReportSummary:
+    date = None if day is None else dt.date(2026, 1, day)
+    return ReportSummary(f"{name}.md", sha, date, stamp)
+
+
+BEFORE = {
+    "a": summary("a", "h1", 1),
+    "b": summary("b", "h2", 2),
+    "c": summary("c", "h3", 3),
+    "d": summary("d", "h4", 4),
+    "junk": summary("junk", "h5", None),
+}
+
+
+def test_without_a_previous_build_everything_is_redone() -> None:
+    update = plan_update(None, BEFORE)
+    assert update.redo == sorted(BEFORE)
+    assert update.replaced_files == []
+
+
+def test_nothing_changed_nothing_redone() -> None:
+    update = plan_update(BEFORE, dict(BEFORE))
+    assert (update.redo, update.replaced_files) == ([], [])
+
+
+def test_a_new_report_alone_is_redone() -> None:
+    update = plan_update(BEFORE, {**BEFORE, "e": summary("e", "h6", 5)})
+    assert (update.redo, update.replaced_files) == (["e"], ["e.md"])
+
+
+def test_reports_sharing_a_hash_or_a_date_are_redone_together() -> None:
+    current = {
+        **BEFORE,
+        "e": summary("e", "h2", 9),  # a copy of b: b joins by hash
+        "d": summary("d", "h1", 4, stamp="2"),  # changed into a copy of a: a joins by hash
+    }
+    update = plan_update(BEFORE, current)
+    assert update.redo == ["a", "b", "d", "e"]
+    assert update.replaced_files == ["a.md", "b.md", "d.md", "e.md"]
+
+
+def test_links_are_followed_until_nothing_new_joins() -> None:
+    before = {**BEFORE, "y": summary("y", "hy", 7), "z": summary("z", "hy", 8)}
+    # x claims y's date; y's copy z joins through y, and c through nothing.
+    current = {**before, "x": summary("x", "hx", 7)}
+    assert plan_update(before, current).redo == ["x", "y", "z"]
+
+
+def test_a_removed_report_drops_its_rows_and_redoes_its_partners() -> None:
+    before = {**BEFORE, "copy": summary("copy", "h1", 1)}
+    current = {key: value for key, value in before.items() if key != "a"}
+    update = plan_update(before, current)
+    assert update.redo == ["copy"]
+    assert update.replaced_files == ["a.md", "copy.md"]
+
+
+def redone(build: Build) -> int:
+    publish = build.result.runs[PUBLISH_JOB]
+    [event] = [
+        event
+        for event in publish.asset_materializations_for_node("tables")
+        if event.asset_key.path == ["reports"]
+    ]
+    return event.metadata["reports_redone"].value
+
+
+def last_load(build: Build) -> tuple[str, int | None]:
+    with duckdb.connect(str(build.warehouse_file), read_only=True) as connection:
+        sql = "SELECT mode, files_replaced FROM warehouse_loads ORDER BY loaded_at DESC LIMIT 1"
+        return connection.execute(sql).fetchone()
+
+
+def assert_same_as_from_scratch(seeds: Path, build: Build, scratch: Path) -> None:
+    fresh = build_into(seeds, scratch)
+    assert fresh.result.success
+    assert build.result.release_id == fresh.result.release_id
+    for table in TABLES:
+        name = f"{table}.parquet"
+        assert (build.latest / name).read_bytes() == (fresh.latest / name).read_bytes(), table
+    query = "SELECT count(*), sum(hash(source_file, span_sha256)) FROM {}"
+    with (
+        duckdb.connect(str(build.warehouse_file), read_only=True) as updated,
+        duckdb.connect(str(fresh.warehouse_file), read_only=True) as rebuilt,
+    ):
+        for table in TABLES:
+            sql = query.format(table)
+            assert updated.sql(sql).fetchall() == rebuilt.sql(sql).fetchall(), table
+
+
+def test_updating_gives_what_building_from_scratch_gives(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    out = tmp_path / "out"
+    first = build_into(seeds, out)
+    assert first.result.success
+    assert redone(first) == 2
+    assert last_load(first) == ("rebuilt", None)
+
+    (seeds / "new.md").write_text(FIRST.replace("2026-01-12", "2026-01-15"), encoding="utf-8")
+    added = build_into(seeds, out)
+    assert added.result.success
+    assert redone(added) == 1
+    assert last_load(added) == ("updated", 1)
+    assert_same_as_from_scratch(seeds, added, tmp_path / "scratch-added")
+
+    # A copy of the first seed (rejected whole) and the second seed removed: the copy and its
+    # original are redone, the second seed's rows dropped, the new report left alone.
+    shutil.copy(seeds / "000_18c40586699a2521.txt", seeds / "zz-copy.md")
+    (seeds / "001_202c590195c4dd5f.txt").unlink()
+    changed = build_into(seeds, out)
+    assert changed.result.success
+    assert redone(changed) == 2
+    assert last_load(changed) == ("updated", 3)
+    assert_same_as_from_scratch(seeds, changed, tmp_path / "scratch-changed")
