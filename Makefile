@@ -5,8 +5,10 @@ UV_VERSION := 0.13.8
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
+CHROMIUM := /usr/bin/chromium
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: env run test ui verify bench lint format docs clean
+.PHONY: env run test test-ui ui verify bench lint format docs clean
 
 # uv itself lives in its own small virtual environment, so nothing is installed outside the project.
 $(UV):
@@ -25,10 +27,18 @@ env: $(VENV)/.synced
 run: env  ## build tables, warehouse and release from the seeds folder
 	$(VENV)/bin/daily-papers build
 
-test: env  ## lint, then run the whole test suite
+test: env  ## lint, then run the whole test suite (except the browser test: make test-ui)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -m "not browser"
+
+# The UI test drives Debian's Chromium through Playwright (never `playwright install`).
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+test-ui: env | $(CHROMIUM)  ## Dagster UI in headless Chromium; screenshots in tests/screenshots/
+	$(VENV)/bin/pytest -m browser
 
 ui: env  ## Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/daily-papers ui
