@@ -13,12 +13,24 @@ from schemas import FACET_TABLES, TABLES
 PREVIEW_ROWS = 5
 PREVIEW_CELL_CHARS = 60
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# GFM turns plain `http(s)://…`, `www.…` and `…@domain.tld` text into links. The Dagster UI
+# (remark-gfm) does it twice: in the parser, on the source, where the link's text keeps any
+# backslash escapes (`https://huggingface\.co`); and again on the *decoded* text of each text
+# node, so no escape or character reference prevents it. Splitting the text node does: an empty
+# HTML comment, which renders as nothing, goes between `:` and `/`, `www` and `.`, and before `@`
+# (never first, where `<!--` would open an HTML block).
+_AUTOLINK_BREAK = re.compile(r"(?<=:)(?=/)|(?<=www)(?=\.)|(?<=.)(?=@)", re.IGNORECASE)
+_NOTHING = "<!-- -->"
 
 
 def escape_markdown(text: str) -> str:
-    """Render untrusted text inertly in Markdown: no HTML, no formatting, one line."""
+    """Render untrusted text inertly in Markdown, one line, shown as written: HTML escaped,
+    Markdown specials backslash-escaped, GFM autolinks broken up by empty HTML comments."""
     one_line = " ".join(text.split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
+    return _NOTHING.join(
+        _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(piece, quote=False))
+        for piece in _AUTOLINK_BREAK.split(one_line)
+    )
 
 
 def markdown_table(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> str:

@@ -1,20 +1,112 @@
-"""Untrusted report text stays text when rendered as Markdown in the Dagster UI."""
+"""Untrusted report text stays text when rendered as Markdown in the Dagster UI, and shows as
+written: no HTML, formatting, links or table breakage, no stray backslashes.
+
+The escaped text is rendered with markdown-it-py (CommonMark with GFM tables and strikethrough).
+It has no GFM autolink literals, so those are checked as the Dagster UI (remark-gfm) finds them:
+with mdast-util-gfm-autolink-literal's patterns, on the decoded text of each text node.
+`tests/test_ui_browser.py` looks at a real preview in the real UI.
+"""
 
 from __future__ import annotations
 
-import polars as pl
+import re
 
-from pipelines.metadata import escape_markdown, markdown_table
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from pipelines.metadata import PREVIEW_CELL_CHARS, escape_markdown, markdown_table
+
+GFM = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+# mdast-util-gfm-autolink-literal's patterns, without its checks of the text around a match (so
+# stricter): `http(s)://…` or `www.…`, and an e-mail address.
+AUTOLINK_LITERAL = re.compile(
+    r"(https?://|www(?=\.))[-.\w]+|[-.\w+]+@[-\w]+(\.[-\w]+)+", re.IGNORECASE
+)
+NOTHING = "<!-- -->"  # what escape_markdown puts between text nodes; renders as nothing
+
+HOSTILE = [
+    '<script>alert("x")</script> **bold** [link](javascript:alert(1)) | pipe\nline',
+    "<img src=x onerror=alert(1)> <!-- comment --> &lt;b&gt; &amp; &#46; &copy;",
+    "_it_ *it* __b__ ~~s~~ ~s~ `code` ``c`` $x$ [^1]",
+    "![image](https://example.com/i.png) [ref] [ref]: https://example.com",
+    "# not a heading",
+    "> not a quote",
+    "- not an item",
+    "1. not an item",
+    "---",
+    "a\\",
+    "\\*not emphasis\\*",
+    "<https://example.com> <a@example.com>",
+    "https://huggingface.co/papers/2601.05960",
+    "HTTP://EXAMPLE.COM/a_b (see https://arxiv.org/abs/2601.05960).",
+    "www.example.com WWW.EXAMPLE.COM foo.www.example.com (www.x.co)",
+    "first.last+tag@sub.example.org mailto:a@b.co xmpp:foo@bar.baz/txt @handle",
+    "Memory-as-a-Tool: 3D Gaussian Splatting — 研究报告 …",
+]
+
+
+def text_nodes(inline: Token) -> list[str]:
+    """The text nodes of a rendered inline token, split where the escaper put `NOTHING`; fails
+    on any other element (link, image, emphasis, code, HTML)."""
+    nodes = [""]
+    for child in inline.children or []:
+        if child.type == "html_inline":
+            assert child.content == NOTHING
+            nodes.append("")
+        else:
+            assert child.type in ("text", "text_special"), child
+            nodes[-1] += child.content
+    return nodes
+
+
+def assert_shown_as_written(escaped: str, original: str) -> None:
+    tokens = GFM.parse(escaped)
+    assert [token.type for token in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+    nodes = text_nodes(tokens[1])
+    assert "".join(nodes) == " ".join(original.split())
+    for node in nodes:
+        assert not AUTOLINK_LITERAL.search(node), node
+    html = GFM.render(escaped)
+    for tag in ("<a", "<img", "<strong>", "<em>", "<s>", "<code>", "<script", "<h1", "<li"):
+        assert tag not in html
 
 
 def test_html_and_markdown_are_neutralised() -> None:
-    hostile = '<script>alert("x")</script> **bold** [link](javascript:alert(1)) | pipe\nline'
+    hostile = HOSTILE[0]
     escaped = escape_markdown(hostile)
     assert "<" not in escaped and ">" not in escaped
     assert "&lt;script&gt;" in escaped
     assert "**" not in escaped and "](" not in escaped
     assert "\\|" in escaped
     assert "\n" not in escaped
+    assert_shown_as_written(escaped, hostile)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_renders_as_the_text_itself(text: str) -> None:
+    assert_shown_as_written(escape_markdown(text), text)
+
+
+def test_urls_and_addresses_are_not_linked() -> None:
+    assert escape_markdown("https://huggingface.co/papers/2601.05960") == (
+        "https:<!-- -->//huggingface\\.co/papers/2601\\.05960"
+    )
+    assert escape_markdown("www.example.com") == "www<!-- -->\\.example\\.com"
+    assert escape_markdown("a@b.co") == "a<!-- -->@b\\.co"
+    # Never a comment first: `<!--` at the start of a line would open an HTML block.
+    assert escape_markdown("@handle") == "@handle"
+
+
+PIECES = [*"\\`*_{}[]()#+-.!|~<>:&;@/\"'=%? \nwWhtpsx0é…", "www.", "https://", "&#46;", "<!--"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=20).map("".join).filter(str.strip))
+def test_any_text_renders_as_itself(text: str) -> None:
+    assert_shown_as_written(escape_markdown(text), text)
 
 
 def test_preview_table_has_one_line_per_row_and_truncates() -> None:
@@ -24,3 +116,24 @@ def test_preview_table_has_one_line_per_row_and_truncates() -> None:
     assert table[2] == "| a\\|b |"
     assert len(table[3]) < 100
     assert table[4] == "|  |"
+
+
+def test_preview_table_cells_show_their_values() -> None:
+    frame = pl.DataFrame({"text": HOSTILE, "url": "https://arxiv.org/abs/2601.05960"})
+    rows: list[list[str]] = []
+    for token in GFM.parse(markdown_table(frame, frame.height)):
+        if token.type == "tr_open":
+            rows.append([])
+        elif token.type == "inline":
+            nodes = text_nodes(token)
+            assert not any(AUTOLINK_LITERAL.search(node) for node in nodes), nodes
+            rows[-1].append("".join(nodes))
+    shown = [
+        " ".join(
+            (
+                value[: PREVIEW_CELL_CHARS - 1] + "…" if len(value) > PREVIEW_CELL_CHARS else value
+            ).split()
+        )
+        for value in frame.to_series(0)
+    ]
+    assert rows == [["text", "url"], *([text, frame["url"][0]] for text in shown)]
