@@ -49,6 +49,12 @@ def tables_version() -> str:
     return f"{rows_version()}+tables-{_code_hash(TABLES_CODE)}"
 
 
+def code_version(*parts: str) -> str:
+    """A hash of the code in `parts` (files or folders of `pipelines/`): a Dagster code version
+    that changes whenever that code does."""
+    return _code_hash(tuple(_PIPELINES / part for part in parts))
+
+
 def _code_hash(files_and_folders: tuple[Path, ...]) -> str:
     digest = hashlib.sha256()
     for folder_or_file in files_and_folders:
@@ -64,4 +70,11 @@ def _code_hash(files_and_folders: tuple[Path, ...]) -> str:
     return digest.hexdigest()[:12]
 
 
-__all__ = ["CODE_VERSION", "PARSER_VERSION", "library_versions", "rows_version", "tables_version"]
+__all__ = [
+    "CODE_VERSION",
+    "PARSER_VERSION",
+    "code_version",
+    "library_versions",
+    "rows_version",
+    "tables_version",
+]

@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from pipelines.definitions import build_definitions
 from pipelines.metadata import PREVIEW_CELL_CHARS, escape_markdown, markdown_table
+from pipelines.settings import Settings
 
 GFM = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 # mdast-util-gfm-autolink-literal's patterns, without its checks of the text around a match (so
@@ -137,3 +139,15 @@ def test_preview_table_cells_show_their_values() -> None:
         for value in frame.to_series(0)
     ]
     assert rows == [["text", "url"], *([text, frame["url"][0]] for text in shown)]
+
+
+def test_every_asset_explains_itself_in_the_ui() -> None:
+    graph = build_definitions(Settings.from_env()).resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        name = key.to_user_string()
+        assert node.description and len(node.description) > 40, name
+        assert node.group_name in {"ingest", "tables", "facets", "warehouse", "release"}, name
+        assert node.owners == ["team:daily-papers"], name
+        assert node.code_version, name
+        assert node.kinds, name

@@ -5,6 +5,7 @@ import time
 
 import dagster as dg
 
+from pipelines.assets import OWNERS
 from pipelines.resources import ProjectPaths
 from pipelines.tables.build import ReportRows
 from pipelines.tables.parallel import rows_of_files
@@ -24,6 +25,7 @@ ROWS_VERSION = rows_version()
     group_name="ingest",
     kinds={"python"},
     code_version=ROWS_VERSION,
+    owners=OWNERS,
 )
 def parsed_report(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dict[str, ReportRows]:
     """One report file, read from the seeds folder, checksummed, parsed, and turned into the

@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.assets import OWNERS
 from pipelines.lock import build_lock
 from pipelines.parquet import TableFile
 from pipelines.release import (
@@ -24,14 +25,19 @@ from pipelines.release import (
 from pipelines.release.charts import chart_markdown
 from pipelines.release.verify import MANIFEST
 from pipelines.resources import ProjectPaths
+from pipelines.versions import code_version
 from pipelines.warehouse import WAREHOUSE_FILE
 from pipelines.warehouse.history import append_rows
 from schemas import SCHEMA_VERSION, TABLES
 
+RELEASE_VERSION = code_version("release")
+
 
 @dg.asset(
     group_name="release",
-    kinds={"parquet"},
+    kinds={"parquet", "duckdb"},
+    owners=OWNERS,
+    code_version=RELEASE_VERSION,
     ins={table: dg.AssetIn(dagster_type=TableFile) for table in TABLES},
     deps=["warehouse"],
 )
@@ -59,7 +65,7 @@ def staged_release(
     )
 
 
-@dg.asset(group_name="release", kinds={"parquet"})
+@dg.asset(group_name="release", kinds={"parquet"}, owners=OWNERS, code_version=RELEASE_VERSION)
 def release(
     context: dg.AssetExecutionContext,
     paths: ProjectPaths,

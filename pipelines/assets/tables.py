@@ -10,6 +10,7 @@ import dagster as dg
 import polars as pl
 from dagster_pandera import pandera_schema_to_dagster_type
 
+from pipelines.assets import OWNERS
 from pipelines.facets.quality import evaluate, load_annotations, render
 from pipelines.io_managers import StoredPartitions
 from pipelines.metadata import markdown_table, table_metadata
@@ -21,7 +22,7 @@ from pipelines.tables.store import TablesState, TableStore
 from pipelines.tables.update import ReportSummary, plan_update
 from pipelines.tables.validate import PAPER_KEY
 from pipelines.versions import tables_version
-from schemas import FACET_TABLES, SCHEMA_VERSION, TABLES
+from schemas import FACET_TABLES, TABLES
 
 SCORED_FACETS = ("domains", "mentions", "code_release")  # what the annotation scores
 QUALITY_SHOWN_ON = ("mentions", "code_release")
@@ -29,6 +30,17 @@ QUALITY_SHOWN_ON = ("mentions", "code_release")
 # memory of a ten-year build small.
 BATCH_REPORTS = 250
 TABLES_VERSION = tables_version()
+
+
+def _describe(table: str) -> str:
+    schema = TABLES[table].to_schema()
+    key = ", ".join(f"`{name}`" for name in schema.unique)
+    return (
+        f"{schema.description} Primary key: {key}. Validated by the Pandera model "
+        f"`{TABLES[table].__name__}`; every column is described in the column schema of each "
+        "materialisation and in docs/data-dictionary.md."
+    )
+
 
 ACCOUNTED_FOR = dg.AssetCheckSpec(
     "every_input_accounted_for",
@@ -43,11 +55,12 @@ ACCOUNTED_FOR = dg.AssetCheckSpec(
     outs={
         table: dg.AssetOut(
             dagster_type=pandera_schema_to_dagster_type(model),
-            description=model.to_schema().description,
+            description=_describe(table),
             group_name="facets" if table in FACET_TABLES else "tables",
             kinds={"polars", "parquet"},
-            code_version=SCHEMA_VERSION,
+            code_version=TABLES_VERSION,
             io_manager_key="table_io_manager",
+            owners=OWNERS,
         )
         for table, model in TABLES.items()
     },

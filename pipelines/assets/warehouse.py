@@ -6,9 +6,11 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.assets import OWNERS
 from pipelines.assets.tables import TABLES_VERSION
 from pipelines.lock import build_lock
 from pipelines.parquet import TableFile
+from pipelines.versions import code_version
 from pipelines.warehouse import load_warehouse
 from pipelines.warehouse.build import remove_stale_temporaries
 from schemas import TABLES
@@ -17,6 +19,8 @@ from schemas import TABLES
 @dg.asset(
     group_name="warehouse",
     kinds={"duckdb"},
+    owners=OWNERS,
+    code_version=code_version("warehouse"),
     ins={table: dg.AssetIn(dagster_type=TableFile) for table in TABLES},
     required_resource_keys={"duckdb", "table_io_manager"},
 )
