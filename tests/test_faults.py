@@ -128,3 +128,42 @@ def test_second_concurrent_build_fails_fast_and_changes_nothing(
     assert f"process {os.getpid()}" in second.stderr
     assert snapshot(warehouse_dir) == before
     assert not (tmp_path / "cli_home" / "storage").exists()  # not even a run was started
+
+
+def test_killed_warehouse_update_is_rolled_back_and_the_next_build_rebuilds(
+    tmp_path: Path,
+) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
+    warehouse_dir = tmp_path / "warehouse"
+    env = cli_env(seeds, warehouse_dir, tmp_path / "cli_home")
+    daily_papers = str(Path(sys.executable).with_name("daily-papers"))
+    first = subprocess.run([daily_papers, "build"], env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr[-3000:]
+    before = snapshot(warehouse_dir)
+
+    # A second report: the warehouse is updated in place, and killed after two tables.
+    shutil.copy(SEEDS / "001_202c590195c4dd5f.txt", seeds)
+    kill_in_update = ["pipelines.warehouse.build", "_replace_rows", "2"]
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLING_BUILD, *kill_in_update],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    assert snapshot(warehouse_dir) == before  # the transaction never committed
+    with duckdb.connect(str(warehouse_dir / "daily_papers.duckdb"), read_only=True) as connection:
+        assert connection.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
+
+    again = subprocess.run([daily_papers, "build"], env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert snapshot(warehouse_dir)["papers_in_warehouse"] == 49
+    with duckdb.connect(str(warehouse_dir / "daily_papers.duckdb"), read_only=True) as connection:
+        loads = connection.execute("SELECT mode FROM warehouse_loads ORDER BY loaded_at").fetchall()
+    # The killed update never happened, so the tables moved on without it: a rebuild.
+    assert [mode for (mode,) in loads] == ["rebuilt", "rebuilt"]
+    assert verify_release(warehouse_dir / "releases" / "latest") == []

@@ -33,6 +33,9 @@ from schemas import SCHEMA_VERSION, TABLES
 STAGING = ".staging"
 CHANGE_COLUMNS = ["report_date", "arxiv_id", "title", "span_sha256"]  # what the changelog compares
 LATEST = "latest"
+# Bumped when the files of a release change for the same tables (2: charts), so that a release
+# made by the new code gets an id of its own instead of being taken for the old one.
+RELEASE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -112,9 +115,11 @@ def _describe(staging: Path, path: Path) -> dict:
 
 
 def _release_id(reports: pl.DataFrame, table_files: list[dict]) -> str:
-    """Newest report date plus a hash of the table files: same data, same id."""
+    """Newest report date plus a hash of the table files and the release format: same data and
+    format, same id."""
     newest = reports["report_date"].max() if reports.height else None
-    content = hashlib.sha256("".join(f["sha256"] for f in table_files).encode()).hexdigest()
+    hashes = [f"format-{RELEASE_FORMAT}", *(f["sha256"] for f in table_files)]
+    content = hashlib.sha256("".join(hashes).encode()).hexdigest()
     return f"{newest or 'empty'}-{content[:12]}"
 
 
