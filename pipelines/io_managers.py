@@ -2,7 +2,8 @@
 
 Dagster's built-in file IO managers refuse an output that covers several partitions, which is
 exactly what a single-run backfill produces; `PartitionPickleIOManager` takes a
-`{partition_key: value}` mapping.
+`{partition_key: value}` mapping, or the partitions already stored one by one, and hands them
+to downstream assets as a mapping that reads each value from disk when asked for.
 
 `TableParquetIOManager` writes each validated table once, as the deterministic Parquet file the
 release publishes, so the release links that file instead of writing it again and the warehouse
@@ -68,13 +69,22 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
         path = self._path(asset_key, partition_key)
         return path.stat().st_mtime if path.exists() else None
 
-    def handle_output(self, context: dg.OutputContext, obj: dict[str, object]) -> None:
+    def store(self, asset_key: dg.AssetKey, partition_key: str, value: object) -> Path:
+        """Store the value of one partition now (an asset that makes many can store each as it
+        is made and return `StoredPartitions`, rather than hold them all until it returns)."""
+        path = self._path(asset_key, partition_key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Not durable: a partition lost in a power cut is parsed again from its file.
+        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+        return path
+
+    def handle_output(
+        self, context: dg.OutputContext, obj: Mapping[str, object] | StoredPartitions
+    ) -> None:
+        if isinstance(obj, StoredPartitions):
+            return  # stored partition by partition while the asset ran
         for partition_key, value in obj.items():
-            path = self._path(context.asset_key, partition_key)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Not durable: a partition lost in a power cut is parsed again from its file.
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomic(path, data, durable=False)
+            self.store(context.asset_key, partition_key, value)
 
     def load_input(self, context: dg.InputContext) -> StoredPartitions:
         keys = context.asset_partition_keys

@@ -2,12 +2,13 @@
 candidate rows (facets included), on every core."""
 
 import time
+from pathlib import Path
 
 import dagster as dg
 
 from pipelines.assets import OWNERS
+from pipelines.io_managers import PartitionPickleIOManager, StoredPartitions
 from pipelines.resources import ProjectPaths
-from pipelines.tables.build import ReportRows
 from pipelines.tables.parallel import rows_of_files
 from pipelines.versions import rows_version
 
@@ -22,30 +23,36 @@ ROWS_VERSION = rows_version()
     partitions_def=report_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     io_manager_key="report_io_manager",
+    required_resource_keys={"paths", "report_io_manager"},
     group_name="ingest",
     kinds={"python"},
     code_version=ROWS_VERSION,
     owners=OWNERS,
 )
-def parsed_report(context: dg.AssetExecutionContext, paths: ProjectPaths) -> dict[str, ReportRows]:
+def parsed_report(context: dg.AssetExecutionContext) -> StoredPartitions:
     """One report file, read from the seeds folder, checksummed, parsed, and turned into the
     candidate rows of every table. Partitioned by file name; any number of partitions run as one
-    run, spread over the machine's cores."""
+    run, spread over the machine's cores, each stored as soon as it is parsed."""
+    paths: ProjectPaths = context.resources.paths
+    storage: PartitionPickleIOManager = context.resources.report_io_manager
     keys = context.partition_keys
-    parsed: dict[str, ReportRows] = {}
+    stored: dict[str, Path] = {}
+    papers_found = problems_found = bytes_read = 0
     started = time.perf_counter()
     for count, (key, rows) in enumerate(rows_of_files(paths.seeds, keys), start=1):
-        parsed[key] = rows
+        stored[key] = storage.store(context.asset_key, key, rows)
+        papers_found += rows.papers_found
+        problems_found += rows.problems.height
+        bytes_read += rows.size
         if count % PROGRESS_EVERY == 0:
             rate = count / (time.perf_counter() - started)
             context.log.info(f"Parsed {count} of {len(keys)} reports ({rate:.0f} reports/s)")
-    reports = parsed.values()
     context.add_output_metadata(
         {
-            "reports": len(parsed),
-            "papers_found": sum(report.papers_found for report in reports),
-            "problems_found": sum(report.problems.height for report in reports),
-            "bytes_read": sum(report.size for report in reports),
+            "reports": len(stored),
+            "papers_found": papers_found,
+            "problems_found": problems_found,
+            "bytes_read": bytes_read,
         }
     )
-    return parsed
+    return StoredPartitions(stored)
