@@ -89,8 +89,9 @@ def stage_release(
         "files": files,
     }
     (staging / MANIFEST).write_text(_json(manifest), encoding="utf-8")
-    names = [entry["file"] for entry in files] + [MANIFEST]
-    (staging / CHECKSUMS).write_text(checksums_text(staging, names), encoding="utf-8")
+    hashes = {entry["file"]: entry["sha256"] for entry in files}
+    hashes[MANIFEST] = sha256_file(staging / MANIFEST)
+    (staging / CHECKSUMS).write_text(checksums_text(hashes), encoding="utf-8")
     for path in staging.rglob("*"):
         if path.is_file():
             fsync_file(path)

@@ -41,9 +41,9 @@ def verify_release(folder: Path) -> list[str]:
     return problems
 
 
-def checksums_text(folder: Path, names: list[str]) -> str:
-    """`SHA256SUMS` content (the format `sha256sum -c` reads) for files of `folder`."""
-    return "".join(f"{sha256_file(folder / name)}  {name}\n" for name in sorted(names))
+def checksums_text(hashes: dict[str, str]) -> str:
+    """`SHA256SUMS` content (the format `sha256sum -c` reads) from `{file name: SHA-256}`."""
+    return "".join(f"{hashes[name]}  {name}\n" for name in sorted(hashes))
 
 
 def _checksum_problems(folder: Path) -> list[str]:
