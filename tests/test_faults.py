@@ -73,6 +73,19 @@ def snapshot(warehouse_dir: Path) -> dict[str, object]:
     }
 
 
+def build_killed_in(module: str, function: str, calls: int, env: dict[str, str]) -> None:
+    """Run `daily-papers build`, killed at the call of `module.function` after `calls`."""
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLING_BUILD, module, function, str(calls)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+
+
 def copy_of(build: Build, root: Path) -> Path:
     shutil.copytree(build.settings.warehouse_dir, root / "warehouse", symlinks=True)
     return root / "warehouse"
@@ -85,15 +98,7 @@ def test_killed_build_leaves_previous_state_and_next_build_recovers(
     warehouse_dir = copy_of(previous_build, tmp_path)
     before = snapshot(warehouse_dir)
     env = cli_env(SEEDS, warehouse_dir, tmp_path / "cli_home")
-    killed = subprocess.run(
-        [sys.executable, "-c", KILLING_BUILD, *map(str, KILL_POINTS[point][:3])],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    build_killed_in(*KILL_POINTS[point][:3], env=env)
 
     assert snapshot(warehouse_dir) == {**before, "papers_in_warehouse": KILL_POINTS[point][3]}
     assert verify_release(warehouse_dir / "releases" / "latest") == []
@@ -145,16 +150,7 @@ def test_killed_warehouse_update_is_rolled_back_and_the_next_build_rebuilds(
 
     # A second report: the warehouse is updated in place, and killed after two tables.
     shutil.copy(SEEDS / "001_202c590195c4dd5f.txt", seeds)
-    kill_in_update = ["pipelines.warehouse.build", "_replace_rows", "2"]
-    killed = subprocess.run(
-        [sys.executable, "-c", KILLING_BUILD, *kill_in_update],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert killed.returncode == -signal.SIGKILL, killed.stderr[-3000:]
+    build_killed_in("pipelines.warehouse.build", "_replace_rows", 2, env=env)
     assert snapshot(warehouse_dir) == before  # the transaction never committed
     with duckdb.connect(str(warehouse_dir / "daily_papers.duckdb"), read_only=True) as connection:
         assert connection.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
