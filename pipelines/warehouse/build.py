@@ -17,6 +17,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipelines.files import fsync_dir, fsync_file, temporary_beside
 from pipelines.parquet import TableFile
@@ -47,16 +48,10 @@ def load_warehouse(
 
 
 def build_warehouse(
-    path: Path,
-    tables: Mapping[str, TableFile],
-    run_id: str | None = None,
-    tables_build: str | None = None,
+    path: Path, tables: Mapping[str, TableFile], run_id: str, tables_build: str | None
 ) -> None:
     """Load the table files (and the views) into a new DuckDB file at `path`, replacing any old
-    one.
-
-    With a `run_id`, the history tables are carried over from the old file and the run's input
-    files recorded; without, the file holds the tables and views only (the release copy)."""
+    one; the history tables are carried over from the old file and the load recorded."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_beside(path)
     temporary.unlink(missing_ok=True)
@@ -75,14 +70,10 @@ def build_warehouse(
             )
         for statement in _view_statements():
             connection.execute(statement)
-        if run_id is not None:
-            history.create_history_tables(connection)
-            history.carry_over(connection, path)
-            sources = input_files(
-                tables["reports"].read(), tables["rejects"].read(["source_file", "source_sha256"])
-            )
-            history.record_source_files(connection, sources, run_id)
-            _record_load(connection, run_id, tables_build, "rebuilt", None)
+        history.create_history_tables(connection)
+        history.carry_over(connection, path)
+        history.record_source_files(connection, _input_files(tables), run_id)
+        _record_load(connection, run_id, tables_build, "rebuilt", None)
         connection.execute("USE memory")
         connection.execute("DETACH warehouse")
     fsync_file(temporary)
@@ -100,13 +91,15 @@ def _update(
     connection.execute("BEGIN TRANSACTION")
     for table in TABLES:
         _replace_rows(connection, table, tables[table], replaced)
-    sources = input_files(
-        tables["reports"].read(), tables["rejects"].read(["source_file", "source_sha256"])
-    )
-    history.record_source_files(connection, sources, run_id)
+    history.record_source_files(connection, _input_files(tables), run_id)
     _record_load(connection, run_id, state.build_id, "updated", len(replaced))
     connection.execute("COMMIT")
     connection.execute("CHECKPOINT")  # the release copies the file: all of it must be in there
+
+
+def _input_files(tables: Mapping[str, TableFile]) -> pl.DataFrame:
+    reports = tables["reports"].read(["source_file", "source_sha256", "report_date"])
+    return input_files(reports, tables["rejects"].read(["source_file", "source_sha256"]))
 
 
 def _replace_rows(
