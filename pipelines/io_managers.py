@@ -32,12 +32,7 @@ class StoredPartitions(Mapping[str, object]):
         self._paths = paths
 
     def __getitem__(self, partition_key: str) -> object:
-        path = self._paths[partition_key]
-        if not path.exists():
-            raise dg.Failure(
-                f"Report {partition_key!r} is registered but has not been parsed yet: "
-                "materialise `parsed_report` for it first (make run does both)."
-            )
+        path = self._stored(partition_key)
         try:
             return pickle.loads(path.read_bytes())
         except (EOFError, pickle.UnpicklingError) as error:  # cut short by a power failure
@@ -54,8 +49,17 @@ class StoredPartitions(Mapping[str, object]):
 
     def stamp(self, partition_key: str) -> str:
         """Changes whenever the partition is stored again: its size and modification time."""
-        stat = self._paths[partition_key].stat()
+        stat = self._stored(partition_key).stat()
         return f"{stat.st_size}-{stat.st_mtime_ns}"
+
+    def _stored(self, partition_key: str) -> Path:
+        path = self._paths[partition_key]
+        if not path.exists():
+            raise dg.Failure(
+                f"Report {partition_key!r} is registered but has not been parsed yet: "
+                "materialise `parsed_report` for it first (make run does both)."
+            )
+        return path
 
 
 class PartitionPickleIOManager(dg.ConfigurableIOManager):

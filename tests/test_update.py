@@ -7,8 +7,11 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import duckdb
+import pytest
 
+from pipelines.io_managers import StoredPartitions
 from pipelines.jobs import PUBLISH_JOB
 from pipelines.tables.update import ReportSummary, plan_update
 from schemas import TABLES
@@ -131,3 +134,15 @@ def test_updating_gives_what_building_from_scratch_gives(tmp_path: Path) -> None
     assert redone(changed) == 2
     assert last_load(changed) == ("updated", 3)
     assert_same_as_from_scratch(seeds, changed, tmp_path / "scratch-changed")
+
+
+def test_stored_rows_missing_or_damaged_fail_with_what_to_do(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.pickle"
+    damaged.write_bytes(b"\x80\x05cut short")
+    stored = StoredPartitions({"gone.md": tmp_path / "gone.pickle", "damaged.md": damaged})
+    with pytest.raises(dg.Failure, match="has not been parsed yet"):
+        stored.stamp("gone.md")
+    with pytest.raises(dg.Failure, match="has not been parsed yet"):
+        stored["gone.md"]
+    with pytest.raises(dg.Failure, match="are damaged"):
+        stored["damaged.md"]
