@@ -178,9 +178,13 @@ def test_asset_graph_lists_every_asset(page: Page, server: Server) -> None:
     page.keyboard.up("Control")
     for asset in assets:
         nodes.get_by_text(asset, exact=True).wait_for()
-    # Every node turns green once its health (materialised, checks passed) has loaded.
-    expect(nodes.locator("[style*='background-green']")).to_have_count(len(assets))
-    screenshot(page, "asset-graph.png")
+    # Every node turns green once its health (materialised, checks passed) has loaded; the
+    # check results of the tables (one multi-asset check) can take several seconds to arrive.
+    green = nodes.locator("[style*='background-green']")
+    try:
+        expect(green).to_have_count(len(assets), timeout=60_000)
+    finally:
+        screenshot(page, "asset-graph.png")
 
 
 def test_papers_asset_shows_its_materialisation_and_metadata(page: Page, server: Server) -> None:
