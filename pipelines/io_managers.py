@@ -12,6 +12,7 @@ loads it with DuckDB without holding it in Python memory.
 
 import os
 import pickle
+import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from urllib.parse import quote
@@ -72,6 +73,15 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
         """When the value of a partition was stored, or None if it never was."""
         path = self._path(asset_key, partition_key)
         return path.stat().st_mtime if path.exists() else None
+
+    def remove_other_versions(self) -> list[Path]:
+        """Delete the stored rows of other versions (`<storage>/parser-*` beside `base_dir`):
+        code that changes them parses every report again, so they are never read again."""
+        current = Path(self.base_dir)
+        old = sorted(p for p in current.parent.glob("parser-*") if p.is_dir() and p != current)
+        for path in old:
+            shutil.rmtree(path)
+        return old
 
     def store(self, asset_key: dg.AssetKey, partition_key: str, value: object) -> Path:
         """Store the value of one partition now (an asset that makes many can store each as it

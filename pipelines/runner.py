@@ -64,7 +64,8 @@ def stale_partitions(defs: dg.Definitions, keys: list[str]) -> list[str]:
 
 def build_all(defs: dg.Definitions, instance: dg.DagsterInstance) -> BuildResult:
     """Parse the new and changed reports in one run, then build tables, warehouse and release
-    from the rows of all reports."""
+    from the rows of all reports. Stored rows of older code versions are removed first."""
+    defs.resources["report_io_manager"].remove_other_versions()
     new, gone = sync_partitions(instance, defs.resources["paths"])
     keys = instance.get_dynamic_partitions(report_partitions.name)
     stale = stale_partitions(defs, keys)

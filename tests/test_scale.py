@@ -62,8 +62,15 @@ def test_a_rebuild_parses_only_new_and_changed_reports(tmp_path: Path) -> None:
     first = build_into(seeds, tmp_path / "out")
     assert (first.result.success, first.result.parsed) == (True, 2)
 
+    storage = tmp_path / "out" / "dagster_home" / "storage"
+    [current] = storage.glob("parser-*")
+    old_version = storage / "parser-0+schema-0.0.0+code-000000000000"  # rows of older code
+    (old_version / "parsed_report").mkdir(parents=True)
+    (old_version / "parsed_report" / "old.pickle").write_bytes(b"")
+
     unchanged = build_into(seeds, tmp_path / "out")
     assert (unchanged.result.success, unchanged.result.parsed) == (True, 0)
+    assert list(storage.glob("parser-*")) == [current]  # older rows removed, current kept
 
     generate(tmp_path / "corpus", 1)
     added = seeds / "2023-01-01.md"
