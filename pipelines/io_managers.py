@@ -1,9 +1,9 @@
 """Storage between assets: per-report partitions as pickles, tables as their release Parquet.
 
 Dagster's built-in file IO managers refuse an output that covers several partitions, which is
-exactly what a single-run backfill produces; `PartitionPickleIOManager` takes a
-`{partition_key: value}` mapping, or the partitions already stored one by one, and hands them
-to downstream assets as a mapping that reads each value from disk when asked for.
+exactly what a single-run backfill produces. With `PartitionPickleIOManager` the asset stores
+each partition as it makes it (`store`) and returns the `StoredPartitions`; downstream assets get
+them as a mapping that reads each value from disk when asked for.
 
 `TableParquetIOManager` writes each validated table once, as the deterministic Parquet file the
 release publishes, so the release links that file instead of writing it again and the warehouse
@@ -92,13 +92,8 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
         write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
         return path
 
-    def handle_output(
-        self, context: dg.OutputContext, obj: Mapping[str, object] | StoredPartitions
-    ) -> None:
-        if isinstance(obj, StoredPartitions):
-            return  # stored partition by partition while the asset ran
-        for partition_key, value in obj.items():
-            self.store(context.asset_key, partition_key, value)
+    def handle_output(self, context: dg.OutputContext, obj: StoredPartitions) -> None:
+        """Nothing left to do: the asset stored each partition with `store` as it made it."""
 
     def load_input(self, context: dg.InputContext) -> StoredPartitions:
         keys = context.asset_partition_keys

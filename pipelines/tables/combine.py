@@ -62,11 +62,9 @@ def whole_file_rejects(reports: Iterable[ReportIdentity]) -> dict[str, WholeFile
 
 
 def combine_reports(
-    reports: Iterable[ReportRows],
-    tables: Iterable[str] = CANDIDATE_TABLES,
-    rejected: Mapping[str, WholeFileReject] | None = None,
+    reports: Iterable[ReportRows], rejected: Mapping[str, WholeFileReject] | None = None
 ) -> dict[str, pl.DataFrame]:
-    """Candidate rows of `tables` from `reports`, with the rules across reports applied.
+    """Candidate rows of every table from `reports`, with the rules across reports applied.
 
     `rejected` is the outcome of `whole_file_rejects` over a set of reports that includes these
     (when they are one batch of many); by default it is worked out from `reports` themselves."""
@@ -80,7 +78,7 @@ def combine_reports(
         if report.source_file in rejected
     ]
     combined = {}
-    for table in tables:  # one table at a time, so only its pieces are unpacked at once
+    for table in CANDIDATE_TABLES:  # one at a time, so only its pieces are unpacked at once
         pieces = [unpack_rows(pack_rows(table, []))]
         pieces += [unpack_rows(report.packed_tables[table]) for report in kept]
         if table == "rejects":
