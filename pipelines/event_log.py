@@ -1,4 +1,5 @@
-"""Dagster's SQLite event log, writing a batch of asset events in one transaction.
+"""Dagster's SQLite event log, keeping its database connections open and writing a batch of asset
+events in one transaction.
 
 Dagster's own SQLite storage opens a database connection and commits once per event, about
 25 ms. A run that parses ten years of reports records two events per report partition (planned,
@@ -7,31 +8,89 @@ those events over in batches (when `DAGSTER_EVENT_BATCH_SIZE` is set) but the SQ
 stores them one by one; this subclass stores each batch with one connection to the run's
 database and one transaction on the asset index. The rows written are the same.
 
+It also keeps a few connections open (the index and the latest runs' databases) instead of opening
+and closing one per event, which makes Dagster checkpoint the write-ahead log every time, and
+commits without waiting for the disk (`synchronous=NORMAL`, safe in WAL mode: a power cut can
+lose the last events, never damage the database). Together about four times faster per event.
+
 `pipelines.cli` writes the `dagster.yaml` that selects it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from dagster._core.events import ASSET_EVENTS
 from dagster._core.events.log import EventLogEntry
-from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    SqliteEventLogStorage,
+)
 from dagster._core.storage.sqlalchemy_compat import db_result
 from dagster._serdes import ConfigurableClassData
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
 
 # Dagster buffers up to this many events of one batch before calling `store_event_batch`.
 EVENT_BATCH_SIZE = 10_000
+# Databases kept open at once: the index and the runs being written or read (a long-lived process
+# such as the UI reads many runs; the least recently used are closed).
+OPEN_DATABASES = 8
 
 
 class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
-    """SQLite event log storage with a one-transaction `store_event_batch`."""
+    """SQLite event log storage with open connections and a one-transaction `store_event_batch`."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
+        self._engines: OrderedDict[str, Engine] = OrderedDict()
+        super().__init__(base_dir, inst_data)
 
     @classmethod
     def from_config_value(
         cls, inst_data: ConfigurableClassData | None, config_value: dict[str, str]
     ) -> BatchedSqliteEventLogStorage:
         return cls(inst_data=inst_data, **config_value)
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[Connection]:
+        """A transaction on one database (a run's, or the index), as Dagster's own storage gives,
+        on a connection kept open between calls."""
+        with self._db_lock:
+            engine = self._engines.pop(shard, None) or self._open(shard)
+            self._engines[shard] = engine  # now the most recently used
+            while len(self._engines) > OPEN_DATABASES:
+                self._engines.popitem(last=False)[1].dispose()
+            with engine.connect() as connection, connection.begin():
+                yield connection
+
+    def _open(self, shard: str) -> Engine:
+        engine = create_engine(
+            self.conn_string_for_shard(shard),
+            poolclass=QueuePool,
+            pool_size=1,
+            # The connection is only ever used under `_db_lock`, by one thread at a time.
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        )
+        event.listen(engine, "connect", _commit_without_waiting_for_the_disk)
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        return engine
+
+    def _close_all(self) -> None:
+        with self._db_lock:
+            while self._engines:
+                self._engines.popitem()[1].dispose()
+
+    def wipe(self) -> None:
+        self._close_all()  # before the run databases are deleted
+        super().wipe()
+
+    def dispose(self) -> None:
+        self._close_all()
+        super().dispose()
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         asset_events = [
@@ -59,3 +118,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
             self._store_asset_event_tags(connection, events, event_ids)
             for event, event_id in zip(events, event_ids, strict=True):
                 self._store_asset_event(connection, event, event_id)
+
+
+def _commit_without_waiting_for_the_disk(connection: object, _record: object) -> None:
+    connection.execute("PRAGMA synchronous=NORMAL")  # type: ignore[attr-defined]

@@ -1,12 +1,12 @@
-"""The batched SQLite event log: one call stores a whole run's partition events, and what it
-stores is what Dagster's own SQLite storage stores."""
+"""The batched SQLite event log: one call stores a whole run's partition events, what it stores
+is what Dagster's own SQLite storage stores, and it keeps only a few databases open."""
 
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from pipelines.event_log import BatchedSqliteEventLogStorage
+from pipelines.event_log import OPEN_DATABASES, BatchedSqliteEventLogStorage
 from pipelines.instance import HEADER, LEGACY_CONFIG, write_instance_config
 
 KEYS = [f"report-{n:03}" for n in range(40)]
@@ -67,6 +67,32 @@ def test_batched_storage_stores_what_the_stock_storage_does(
     assert batched == stock
     assert batched["materialized"] == KEYS
     assert batches == [len(KEYS), len(KEYS)]  # planned events, then materialisations
+
+
+@dg.asset
+def single() -> int:
+    return 1
+
+
+def test_open_databases_are_bounded_and_closed_before_a_wipe(tmp_path: Path) -> None:
+    write_instance_config(tmp_path)
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        storage = instance.event_log_storage
+        assert isinstance(storage, BatchedSqliteEventLogStorage)
+        runs = [dg.materialize([single], instance=instance).run_id for _ in range(OPEN_DATABASES)]
+        assert len(storage._engines) == OPEN_DATABASES  # the index and the newest runs
+        assert runs[0] not in storage._engines
+        with storage.index_connection() as connection:
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        first = instance.get_records_for_run(runs[0]).records  # a closed database opens again
+        assert first[-1].event_log_entry.dagster_event_type == dg.DagsterEventType.RUN_SUCCESS
+
+        instance.wipe()
+        assert not list(tmp_path.joinpath("history", "runs").glob(f"{runs[-1]}.db*"))
+        again = dg.materialize([single], instance=instance)
+        assert instance.get_records_for_run(again.run_id).records
+        assert instance.get_latest_materialization_event(single.key).run_id == again.run_id
 
 
 def test_instance_config_is_replaced_unless_the_user_made_it_their_own(tmp_path: Path) -> None:
