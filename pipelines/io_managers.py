@@ -7,7 +7,9 @@ them as a mapping that reads each value from disk when asked for.
 
 `TableParquetIOManager` writes each validated table once, as the deterministic Parquet file the
 release publishes, so the release links that file instead of writing it again and the warehouse
-loads it with DuckDB without holding it in Python memory.
+loads it with DuckDB without holding it in Python memory. Dagster hands it a table only after the
+table passed its Pandera type check, so it records the file it wrote (by SHA-256) as validated,
+and the checks downstream do not validate those very bytes again.
 """
 
 import os
@@ -20,9 +22,11 @@ from urllib.parse import quote
 import dagster as dg
 import polars as pl
 
-from pipelines.files import fsync_file, temporary_beside, write_atomic
+from pipelines.files import fsync_file, sha256_file, temporary_beside, write_atomic
 from pipelines.parquet import TableFile, write_parquet
 from pipelines.tables.store import TableStore
+from pipelines.versions import TABLES_VERSION
+from schemas import TABLES
 
 
 class StoredPartitions(Mapping[str, object]):
@@ -120,6 +124,11 @@ class TableParquetIOManager(dg.ConfigurableIOManager):
         write_parquet(file.table, obj, temporary)
         fsync_file(temporary)  # the state saved after the tables must not outlive them
         os.replace(temporary, file.path)
+        # Outputs typed with the table's Pandera model reach this point only if they passed it.
+        passed = context.dagster_type.key == TABLES[file.table].__name__
+        self.store.record_validated(
+            TABLES_VERSION, file.table, sha256_file(file.path) if passed else None
+        )
         context.add_output_metadata(
             {"path": dg.MetadataValue.path(str(file.path)), "bytes": file.path.stat().st_size}
         )

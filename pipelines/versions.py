@@ -70,9 +70,12 @@ def _code_hash(files_and_folders: tuple[Path, ...]) -> str:
     return digest.hexdigest()[:12]
 
 
+TABLES_VERSION = tables_version()
+
 __all__ = [
     "CODE_VERSION",
     "PARSER_VERSION",
+    "TABLES_VERSION",
     "code_version",
     "library_versions",
     "rows_version",

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dagster as dg
 import datasets
 import duckdb
 import frictionless
@@ -17,9 +18,16 @@ import polars as pl
 import pytest
 
 from pipelines import io_managers
+from pipelines.checks import every_table_matches_its_schema
+from pipelines.definitions import build_definitions
+from pipelines.files import sha256_file
+from pipelines.parquet import write_parquet
+from pipelines.release.audit import audit_tables_match_schemas
 from pipelines.release.changelog import paper_changes
 from pipelines.release.charts import CHARTS
 from pipelines.release.verify import verify_release
+from pipelines.tables.store import TableStore
+from pipelines.versions import TABLES_VERSION
 from pipelines.warehouse import WAREHOUSE_FILE
 from schemas import SCHEMA_VERSION, TABLES
 from tests.conftest import SEEDS, Build, build_into, cli_env
@@ -256,6 +264,49 @@ def test_failed_audit_publishes_nothing_and_keeps_the_previous_release(
     assert third.result.success
     assert os.readlink(releases / "latest") == third.result.release_id
     assert not (releases / ".staging").exists()
+
+
+def test_tables_are_validated_once_and_bytes_changed_since_are_validated_again(
+    tmp_path: Path,
+) -> None:
+    build = build_into(one_seed(tmp_path), tmp_path / "build")
+    checks = [
+        e
+        for e in build.result.runs["publish"].get_asset_check_evaluations()
+        if e.check_name == "matches_schema"
+    ]
+    assert {e.metadata["validated"].value for e in checks} == {"when written"}
+    store = TableStore(build.settings.dagster_home / "storage" / "tables")
+    assert store.validated(TABLES_VERSION) == {
+        table: sha256_file(store.file(table).path) for table in TABLES
+    }
+    assert store.validated("some-other-code-version") == {}
+
+    papers = store.file("papers")  # changed after writing: rank 0 breaks `rank > 0`
+    tampered = papers.read().with_columns(rank=pl.int_range(pl.len()))
+    write_parquet("papers", tampered, papers.path)
+    job = dg.define_asset_job(
+        "schema_checks", dg.AssetSelection.checks(every_table_matches_its_schema)
+    )
+    defs = dg.Definitions.merge(build_definitions(build.settings), dg.Definitions(jobs=[job]))
+    with dg.instance_for_test() as instance:
+        run = defs.resolve_job_def("schema_checks").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+    results = {e.asset_key.path[-1]: e for e in run.get_asset_check_evaluations()}
+    assert not results["papers"].passed
+    assert results["papers"].metadata["validated"].value == "now, read back"
+    assert results["papers"].metadata["failing_rows"].value == 1
+    assert all(results[table].passed for table in TABLES if table != "papers")
+    assert "papers" not in store.validated(TABLES_VERSION)
+
+    release = writable_copy(build.latest, tmp_path / "copy")
+    shutil.copyfile(papers.path, release / "papers.parquet")
+    problems = audit_tables_match_schemas(release, store.validated(TABLES_VERSION))
+    assert problems == ["papers.parquet: fails greater_than(0)"]
+    # The audit does not validate again bytes that passed (here, wrongly said to have passed).
+    said_to_pass = {"papers": sha256_file(papers.path)}
+    assert audit_tables_match_schemas(release, said_to_pass) == []
 
 
 def test_changelog_against_a_release_from_an_older_schema() -> None:

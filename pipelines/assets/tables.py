@@ -21,7 +21,7 @@ from pipelines.tables.combine import whole_file_rejects
 from pipelines.tables.store import TablesState, TableStore
 from pipelines.tables.update import ReportSummary, plan_update
 from pipelines.tables.validate import PAPER_KEY
-from pipelines.versions import tables_version
+from pipelines.versions import TABLES_VERSION
 from schemas import FACET_TABLES, TABLES
 
 SCORED_FACETS = ("domains", "mentions", "code_release")  # what the annotation scores
@@ -29,7 +29,6 @@ QUALITY_SHOWN_ON = ("mentions", "code_release")
 # Reports combined and validated at once: enough to keep polars busy, few enough to keep the
 # memory of a ten-year build small.
 BATCH_REPORTS = 250
-TABLES_VERSION = tables_version()
 
 
 def _describe(table: str) -> str:

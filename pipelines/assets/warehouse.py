@@ -7,10 +7,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import OWNERS
-from pipelines.assets.tables import TABLES_VERSION
 from pipelines.lock import build_lock
 from pipelines.parquet import TableFile
-from pipelines.versions import code_version
+from pipelines.versions import TABLES_VERSION, code_version
 from pipelines.warehouse import load_warehouse
 from pipelines.warehouse.build import remove_stale_temporaries
 from schemas import TABLES

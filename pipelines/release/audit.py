@@ -6,8 +6,10 @@ the staged release run them one by one, and publishing waits for all of them.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -22,16 +24,22 @@ from pipelines.warehouse import WAREHOUSE_FILE
 from schemas import TABLES
 
 
-def audit_tables_match_schemas(folder: Path) -> list[str]:
-    """Each table file has exactly the published Arrow schema and passes its Pandera model."""
+def audit_tables_match_schemas(folder: Path, validated: Mapping[str, str]) -> list[str]:
+    """Each table file has exactly the published Arrow schema and passes its Pandera model.
+
+    `validated` is the SHA-256 by table of files that already passed their model (the tables'
+    own schema check records them); a file with those very bytes is not validated again."""
     problems = []
     for table, model in TABLES.items():
         path = folder / f"{table}.parquet"
         if pq.read_schema(path).remove_metadata() != arrow_schema(table).remove_metadata():
             problems.append(f"{path.name}: column names or types differ from the schema")
             continue
+        data = path.read_bytes()
+        if validated.get(table) == hashlib.sha256(data).hexdigest():
+            continue
         try:
-            model.validate(pl.read_parquet(path), lazy=True)
+            model.validate(pl.read_parquet(io.BytesIO(data)), lazy=True)
         except pandera.errors.SchemaErrors as errors:
             failed = sorted(set(errors.failure_cases["check"].cast(pl.String).to_list()))
             problems.append(f"{path.name}: fails {', '.join(failed)}")
@@ -73,9 +81,9 @@ def audit_read_back(folder: Path) -> list[str]:
     return problems
 
 
+# The audits that need nothing but the staged folder.
 AUDITS: dict[str, Callable[[Path], list[str]]] = {
     "files_match_manifest": verify_release,
-    "tables_match_schemas": audit_tables_match_schemas,
     "foreign_keys_resolve": audit_foreign_keys,
     "files_read_back": audit_read_back,
 }

@@ -1,6 +1,7 @@
 """Where the validated tables are kept between runs: one Parquet file per table (the file the
 release publishes), plus `state.json`, which records what the files were built from so the next
-build redoes only what changed."""
+build redoes only what changed, and `validated.json`, which records the files (by SHA-256) that
+passed their Pandera model, so the same bytes are not validated again before publishing."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pipelines.tables.update import ReportSummary
 from schemas import TABLES
 
 STATE_FILE = "state.json"
+VALIDATED_FILE = "validated.json"
 WORK_DIR = ".work"
 
 
@@ -69,6 +71,31 @@ class TableStore:
         """Called before the table files change: until the new state is saved, they are not a
         base to build on."""
         (self.base_dir / STATE_FILE).unlink(missing_ok=True)
+
+    def validated(self, version: str) -> dict[str, str]:
+        """SHA-256 by table of the files that passed their Pandera model, as checked by code of
+        this `version` (a different version validated against different models: none)."""
+        path = self.base_dir / VALIDATED_FILE
+        try:
+            value = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(value, dict) or value.get("version") != version:
+            return {}
+        return value.get("tables") if isinstance(value.get("tables"), dict) else {}
+
+    def record_validated(self, version: str, table: str, sha256: str | None) -> None:
+        """Record that the file of `table` with this SHA-256 passed its Pandera model (None:
+        forget the table's record)."""
+        tables = {**self.validated(version), table: sha256}
+        value = {"version": version, "tables": {t: h for t, h in sorted(tables.items()) if h}}
+        # Not durable: whatever a power cut leaves, a file whose hash is not recorded is just
+        # validated again.
+        write_atomic(
+            self.base_dir / VALIDATED_FILE,
+            (json.dumps(value, indent=1) + "\n").encode(),
+            durable=False,
+        )
 
     def work_dir(self, run_id: str) -> Path:
         """An empty folder for the pieces a build writes before putting each table together;
