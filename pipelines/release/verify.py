@@ -6,6 +6,8 @@ Used after staging (before publishing) and by `daily-papers verify <folder>` on 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from pipelines.files import sha256_file
@@ -23,6 +25,7 @@ def verify_release(folder: Path) -> list[str]:
         return [f"{MANIFEST}: missing"]
     except (ValueError, KeyError, TypeError) as error:
         return [f"{MANIFEST}: not a valid manifest ({error})"]
+    digest = cache(sha256_file)  # each file is hashed once, for both lists
     problems = []
     for name, entry in listed.items():
         path = folder / name
@@ -30,14 +33,14 @@ def verify_release(folder: Path) -> list[str]:
             problems.append(f"{name}: missing")
         elif path.stat().st_size != entry["bytes"]:
             problems.append(f"{name}: {path.stat().st_size} bytes, manifest says {entry['bytes']}")
-        elif sha256_file(path) != entry["sha256"]:
+        elif digest(path) != entry["sha256"]:
             problems.append(f"{name}: SHA-256 differs from the manifest (file altered)")
     present = {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
     problems += [
         f"{name}: not in the manifest"
         for name in sorted(present - {MANIFEST, CHECKSUMS} - set(listed))
     ]
-    problems += _checksum_problems(folder)
+    problems += _checksum_problems(folder, digest)
     return problems
 
 
@@ -46,17 +49,17 @@ def checksums_text(hashes: dict[str, str]) -> str:
     return "".join(f"{hashes[name]}  {name}\n" for name in sorted(hashes))
 
 
-def _checksum_problems(folder: Path) -> list[str]:
+def _checksum_problems(folder: Path, digest: Callable[[Path], str]) -> list[str]:
     """`SHA256SUMS` must cover the manifest and every listed file, with matching hashes."""
     path = folder / CHECKSUMS
     if not path.is_file():
         return [f"{CHECKSUMS}: missing"]
     problems = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        digest, _, name = line.partition("  ")
+        expected, _, name = line.partition("  ")
         target = folder / name
         if not target.is_file():
             problems.append(f"{CHECKSUMS}: lists {name!r}, which is missing")
-        elif sha256_file(target) != digest:
+        elif digest(target) != expected:
             problems.append(f"{name}: SHA-256 differs from {CHECKSUMS} (file altered)")
     return problems
