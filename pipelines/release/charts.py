@@ -39,6 +39,10 @@ STYLE = ["default", {"font.family": "DejaVu Sans", "text.usetex": False, "text.p
 PAPER = ["report_date", "arxiv_id"]
 DAILY_SPAN = dt.timedelta(days=92)  # report dates further apart are counted per month
 DAY_PAD = dt.timedelta(days=3)
+# Fixed margins (fractions of the figure), not a layout engine, which draws each chart three
+# times to fit it; bar charts leave room on the left for labels of LABEL_CHARS characters.
+MARGINS = {"left": 0.1, "right": 0.97, "bottom": 0.13, "top": 0.9}
+BAR_LABELS_LEFT = 0.3
 
 Tables = Mapping[str, TableFile]
 
@@ -104,7 +108,8 @@ def write_charts(folder: Path, tables: Tables) -> list[Path]:
     for name, (title, draw) in CHARTS.items():
         path = folder / CHARTS_DIR / f"{name}.png"
         with _style():
-            figure = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+            figure = Figure(figsize=FIGSIZE, dpi=DPI)
+            figure.subplots_adjust(**MARGINS)
             FigureCanvasAgg(figure)
             ax = figure.add_subplot()
             ax.set_title(title)
@@ -152,6 +157,7 @@ def _bars(
     if not labels:
         _no_data(ax)
         return
+    ax.figure.subplots_adjust(left=BAR_LABELS_LEFT)
     positions = list(range(len(labels)))
     bars = ax.barh(positions, values, color=COLOR)
     ax.set_yticks(positions, [_label(label) for label in labels])

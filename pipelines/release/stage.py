@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,15 +55,18 @@ def stage_release(
     staging = releases_dir / STAGING / staging_name
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    files = [_link_table(staging, tables[table]) for table in TABLES]
-    reports = tables["reports"].read()
-    rejects = tables["rejects"].read(["source_file", "source_sha256", "reason_code"])
-    release_id = _release_id(reports, files)
-
-    copy_tables(warehouse, staging / WAREHOUSE_FILE)
-    previous_id, previous_papers = _previous_release(releases_dir)
-    changes = paper_changes(previous_papers, tables["papers"].read(CHANGE_COLUMNS))
-    charts = write_charts(staging, tables)
+    with ThreadPoolExecutor(1) as pool:
+        # Drawing the charts keeps Python busy; meanwhile the rest mostly waits on the disk and
+        # on DuckDB, which let go of Python's lock, so both go on at once.
+        drawing = pool.submit(write_charts, staging, tables)
+        files = [_link_table(staging, tables[table]) for table in TABLES]
+        reports = tables["reports"].read()
+        rejects = tables["rejects"].read(["source_file", "source_sha256", "reason_code"])
+        release_id = _release_id(reports, files)
+        copy_tables(warehouse, staging / WAREHOUSE_FILE)
+        previous_id, previous_papers = _previous_release(releases_dir)
+        changes = paper_changes(previous_papers, tables["papers"].read(CHANGE_COLUMNS))
+        charts = drawing.result()
     documents = {
         "datapackage.json": _json(datapackage(release_id, files)),
         "README.md": render_card(release_id, files, reports, rejects, charts),
