@@ -19,7 +19,14 @@ import polars as pl
 import pyarrow as pa
 
 from pipelines.sources import SourceReport
-from pipelines.tables.build import CANDIDATE_TABLES, ReportRows, pack_rows, report_rows, unpack_rows
+from pipelines.tables.build import (
+    CANDIDATE_TABLES,
+    ReportRows,
+    candidate_schema,
+    pack_rows,
+    report_rows,
+    unpack_rows,
+)
 
 
 class ReportIdentity(Protocol):
@@ -79,7 +86,7 @@ def combine_reports(
     ]
     combined = {}
     for table in CANDIDATE_TABLES:  # one at a time, so only its pieces are unpacked at once
-        pieces = [unpack_rows(pack_rows(table, []))]
+        pieces = [candidate_schema(table).empty_table()]
         pieces += [unpack_rows(report.packed_tables[table]) for report in kept]
         if table == "rejects":
             pieces += [unpack_rows(report.packed_problems) for report in reports]
