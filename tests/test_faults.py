@@ -163,3 +163,36 @@ def test_killed_warehouse_update_is_rolled_back_and_the_next_build_rebuilds(
     # The killed update never happened, so the tables moved on without it: a rebuild.
     assert [mode for (mode,) in loads] == ["rebuilt", "rebuilt"]
     assert verify_release(warehouse_dir / "releases" / "latest") == []
+
+
+# A publish run as the UI launches it: its own process, no command-line build holding the lock.
+PUBLISH_RUN = """
+import dagster as dg
+from pipelines.definitions import build_definitions
+from pipelines.settings import Settings
+
+with dg.instance_for_test() as instance:
+    run = build_definitions(Settings.from_env()).resolve_job_def("publish").execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+failure = next(e for e in run.all_events if e.event_type_value == "STEP_FAILURE")
+print(failure.step_key, failure.event_specific_data.error.to_string())
+"""
+
+
+def test_publish_run_waits_its_turn_for_the_table_files(
+    previous_build: Build, tmp_path: Path
+) -> None:
+    tables = previous_build.settings.dagster_home / "storage" / "tables"
+    before = {path.name: path.read_bytes() for path in tables.iterdir() if path.is_file()}
+    env = cli_env(
+        SEEDS, previous_build.settings.warehouse_dir, previous_build.settings.dagster_home
+    )
+    with build_lock(previous_build.settings.warehouse_dir):  # another build in progress
+        run = subprocess.run(
+            [sys.executable, "-c", PUBLISH_RUN], env=env, capture_output=True, text=True
+        )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.startswith("tables ")
+    assert "Another build is running" in run.stdout
+    assert {path.name: path.read_bytes() for path in tables.iterdir() if path.is_file()} == before

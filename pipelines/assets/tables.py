@@ -13,7 +13,9 @@ from dagster_pandera import pandera_schema_to_dagster_type
 from pipelines.assets import OWNERS
 from pipelines.facets.quality import evaluate, load_annotations, render
 from pipelines.io_managers import StoredPartitions
+from pipelines.lock import build_lock
 from pipelines.metadata import markdown_table, table_metadata
+from pipelines.resources import ProjectPaths
 from pipelines.tables import combine_reports, validate_tables
 from pipelines.tables.accounting import account, unbalanced
 from pipelines.tables.build import ReportRows
@@ -65,7 +67,7 @@ ACCOUNTED_FOR = dg.AssetCheckSpec(
     },
     ins={"parsed_report": dg.AssetIn()},
     check_specs=[ACCOUNTED_FOR],
-    required_resource_keys={"table_io_manager"},
+    required_resource_keys={"table_io_manager", "paths"},
 )
 def tables(context: dg.AssetExecutionContext, parsed_report: StoredPartitions):
     """Apply the publishing rules and the schemas; what fails goes to `rejects` with a reason.
@@ -75,6 +77,14 @@ def tables(context: dg.AssetExecutionContext, parsed_report: StoredPartitions):
     Only the reports that changed since the last build (and those sharing a date or a file hash
     with them) are combined and validated again, a batch at a time; the rows of all others are
     taken over from the stored tables."""
+    paths: ProjectPaths = context.resources.paths
+    # The table files are shared by every run on this Dagster home: one build at a time writes
+    # them (held while the outputs are written, as they are yielded).
+    with build_lock(paths.warehouse):
+        yield from _build_tables(context, parsed_report)
+
+
+def _build_tables(context: dg.AssetExecutionContext, parsed_report: StoredPartitions):
     store: TableStore = context.resources.table_io_manager.store
     previous = store.state(TABLES_VERSION)
     summaries = _summaries(parsed_report, previous)
