@@ -192,8 +192,8 @@ AUDIT_DESCRIPTIONS = {
     "files_match_manifest": "Every staged file is listed in `manifest.json` and `SHA256SUMS` "
     "with its exact size and SHA-256; nothing missing, nothing extra.",
     "tables_match_schemas": "Each staged Parquet file, read back, has the published column types "
-    "and passes its Pandera schema (values and keys); a file with the very bytes that passed the "
-    "table's `matches_schema` check is not validated twice.",
+    "and passes its Pandera schema (values and keys); a file with the very bytes that already "
+    "passed (when written, or in `matches_schema`) is not validated twice.",
     "foreign_keys_resolve": "Staged papers have their report; sections and innovations "
     "their paper.",
     "files_read_back": "DuckDB reads every staged Parquet file and the staged DuckDB copy with the "

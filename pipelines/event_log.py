@@ -11,7 +11,7 @@ database and one transaction on the asset index. The rows written are the same.
 It also keeps a few connections open (the index and the latest runs' databases) instead of opening
 and closing one per event, which makes Dagster checkpoint the write-ahead log every time, and
 commits without waiting for the disk (`synchronous=NORMAL`, safe in WAL mode: a power cut can
-lose the last events, never damage the database). Together about four times faster per event.
+lose the last events, never damage the database). Together about three times faster per event.
 
 `pipelines.cli` writes the `dagster.yaml` that selects it.
 """
