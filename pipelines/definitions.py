@@ -4,13 +4,13 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import ingest, release, tables, warehouse
-from pipelines.assets.ingest import ROWS_VERSION
 from pipelines.checks import asset_checks
 from pipelines.io_managers import PartitionPickleIOManager, TableParquetIOManager
 from pipelines.jobs import ingest_reports, publish
 from pipelines.resources import ProjectPaths
 from pipelines.sensors import report_files_sensor, run_history_sensors
 from pipelines.settings import Settings
+from pipelines.versions import ROWS_VERSION
 from pipelines.warehouse import WAREHOUSE_FILE
 
 

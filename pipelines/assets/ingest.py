@@ -10,13 +10,11 @@ from pipelines.assets import OWNERS
 from pipelines.io_managers import PartitionPickleIOManager, StoredPartitions
 from pipelines.resources import ProjectPaths
 from pipelines.tables.parallel import rows_of_files
-from pipelines.versions import rows_version
+from pipelines.versions import ROWS_VERSION
 
 PROGRESS_EVERY = 500
 
 report_partitions = dg.DynamicPartitionsDefinition(name="reports")
-# Stored rows are kept per version: a new parser, schema or rule parses every report again.
-ROWS_VERSION = rows_version()
 
 
 @dg.asset(

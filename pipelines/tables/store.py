@@ -26,7 +26,7 @@ class TablesState:
 
     build_id: str  # the run id of that build
     previous_build_id: str | None
-    version: str  # `pipelines.versions.tables_version()` of the code that built them
+    version: str  # `pipelines.versions.TABLES_VERSION` of the code that built them
     reports: dict[str, ReportSummary]  # by partition key
     # Source files whose rows that build replaced; None when it built every table from scratch.
     replaced_files: list[str] | None
