@@ -18,12 +18,10 @@ from pipelines.release.audit import AUDITS, audit_tables_match_schemas
 from pipelines.release.stage import LATEST
 from pipelines.resources import ProjectPaths
 from pipelines.tables.store import TableStore
-from pipelines.tables.validate import split_valid
+from pipelines.tables.validate import PAPER_KEY, split_valid
 from pipelines.versions import TABLES_VERSION
 from schemas import TABLES, polars_schema
 from schemas.sections import SECTION_KEYS
-
-PAPER_KEY = ["report_date", "arxiv_id"]
 
 
 @dg.multi_asset_check(

@@ -9,8 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.metadata import escape_markdown
-
-PAPER_KEY = ["report_date", "arxiv_id"]
+from pipelines.tables.validate import PAPER_KEY
 
 
 def paper_changes(previous: pl.DataFrame | None, current: pl.DataFrame) -> dict[str, pl.DataFrame]:

@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from pipelines.parquet import TableFile
+from pipelines.tables.validate import PAPER_KEY
 from schemas.facets import CODE_STATUSES
 
 CHARTS_DIR = "charts"
@@ -36,7 +37,6 @@ TOP = 15
 LABEL_CHARS = 32
 COLOR = "#4c72b0"
 STYLE = ["default", {"font.family": "DejaVu Sans", "text.usetex": False, "text.parse_math": False}]
-PAPER = ["report_date", "arxiv_id"]
 DAILY_SPAN = dt.timedelta(days=92)  # report dates further apart are counted per month
 DAY_PAD = dt.timedelta(days=3)
 # Fixed margins (fractions of the figure), not a layout engine, which draws each chart three
@@ -75,8 +75,8 @@ def _papers_per_domain(ax: Axes, tables: Tables) -> None:
 
 
 def _top_mentions(kind: str, ax: Axes, tables: Tables) -> None:
-    mentions = tables["mentions"].read([*PAPER, "kind", "normalized_name"])
-    papers = mentions.filter(pl.col("kind") == kind).unique([*PAPER, "normalized_name"])
+    mentions = tables["mentions"].read([*PAPER_KEY, "kind", "normalized_name"])
+    papers = mentions.filter(pl.col("kind") == kind).unique([*PAPER_KEY, "normalized_name"])
     counts = _ranked(papers, "normalized_name").head(TOP)
     _bars(ax, counts["normalized_name"].to_list(), counts["len"].to_list(), "Papers mentioning it")
 
