@@ -61,13 +61,14 @@ def build_warehouse(
         )
         connection.execute("USE warehouse")
         for table in TABLES:
-            connection.execute(ddl.create_table(table))
+            connection.execute(ddl.create_table(table, primary_key=False))
             for statement in ddl.comments(table):
                 connection.execute(statement)
             connection.execute(
                 f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)",
                 [str(tables[table].path)],
             )
+            connection.execute(ddl.add_primary_key(table))
         for statement in _view_statements():
             connection.execute(statement)
         history.create_history_tables(connection)

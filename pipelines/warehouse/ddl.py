@@ -16,16 +16,24 @@ _DUCKDB_TYPES = {
 }
 
 
-def create_table(table: str, if_not_exists: bool = False) -> str:
+def create_table(table: str, if_not_exists: bool = False, primary_key: bool = True) -> str:
+    """`CREATE TABLE`; without its primary key if `primary_key` is False (see `add_primary_key`)."""
     schema = model(table).to_schema()
     columns = [
         f"{name} {_DUCKDB_TYPES[column.dtype.type.base_type()]}"
         + ("" if column.nullable else " NOT NULL")
         for name, column in schema.columns.items()
     ]
-    columns.append(f"PRIMARY KEY ({', '.join(schema.unique)})")
+    if primary_key:
+        columns.append(f"PRIMARY KEY ({', '.join(schema.unique)})")
     create = "CREATE TABLE IF NOT EXISTS" if if_not_exists else "CREATE TABLE"
     return f"{create} {table} (\n    " + ",\n    ".join(columns) + "\n)"
+
+
+def add_primary_key(table: str) -> str:
+    """`ALTER TABLE … ADD PRIMARY KEY`: building the key's index once, over loaded rows, is
+    faster than keeping it up to date row by row while they are inserted."""
+    return f"ALTER TABLE {table} ADD PRIMARY KEY ({', '.join(model(table).to_schema().unique)})"
 
 
 def comments(table: str) -> list[str]:
