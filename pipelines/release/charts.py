@@ -17,18 +17,19 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
-from matplotlib import style
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from pipelines.parquet import TableFile
 from pipelines.tables.validate import PAPER_KEY
 from schemas.facets import CODE_STATUSES
+
+# matplotlib is imported where charts are drawn, not with this module: importing it takes about
+# 0.4 s, which every command and the UI's code location would otherwise pay, and the release
+# draws its charts in a thread while the main thread waits on the disk.
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 CHARTS_DIR = "charts"
 FIGSIZE = (8.0, 4.5)  # inches; at DPI, 800 x 450 pixels
@@ -62,6 +63,9 @@ def _papers_per_date(ax: Axes, tables: Tables) -> None:
         ax.bar(*counts.get_columns(), width=0.8, color=COLOR)
         ax.set_xlim(first - DAY_PAD, last + DAY_PAD)
         ax.set_ylabel("Papers")
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.ticker import MaxNLocator
+
     locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
@@ -103,6 +107,9 @@ CHARTS: dict[str, tuple[str, Callable[[Axes, Tables], None]]] = {
 
 def write_charts(folder: Path, tables: Tables) -> list[Path]:
     """Render every chart into `folder/charts/<name>.png`; the paths, in `CHARTS` order."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     (folder / CHARTS_DIR).mkdir(parents=True, exist_ok=True)
     paths = []
     for name, (title, draw) in CHARTS.items():
@@ -136,6 +143,8 @@ def chart_markdown(paths: list[Path]) -> str:
 
 @contextmanager
 def _style() -> Iterator[None]:
+    from matplotlib import style
+
     with style.context(STYLE), warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
         yield
@@ -164,6 +173,8 @@ def _bars(
     ax.invert_yaxis()
     ax.bar_label(bars, labels=bar_labels, padding=3)
     ax.margins(x=0.15)  # room for the bar labels
+    from matplotlib.ticker import MaxNLocator
+
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
 
