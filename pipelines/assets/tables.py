@@ -4,6 +4,8 @@ only the reports that changed and keeps the stored rows of the others."""
 
 import shutil
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -108,8 +110,7 @@ def _build_tables(context: dg.AssetExecutionContext, parsed_report: StoredPartit
         for table in TABLES
     }
     quality = _measured_quality(merged)
-    for table in TABLES:
-        frame = merged[table].collect()
+    for table, frame in _collected_one_ahead(merged):
         extra = {"reports_redone": len(update.redo)} if table == "reports" else {}
         if quality and table in QUALITY_SHOWN_ON:
             extra["quality_vs_annotation"] = dg.MetadataValue.md(quality)
@@ -124,6 +125,21 @@ def _build_tables(context: dg.AssetExecutionContext, parsed_report: StoredPartit
             replaced_files=update.replaced_files if previous else None,
         )
     )
+
+
+def _collected_one_ahead(
+    frames: dict[str, pl.LazyFrame],
+) -> Iterator[tuple[str, pl.DataFrame]]:
+    """Each frame collected, the next one in a thread while the caller handles this one (Dagster
+    type-checks and writes it): both mostly run outside the GIL. At most two are held at once."""
+    names = list(frames)
+    with ThreadPoolExecutor(1) as pool:
+        upcoming = pool.submit(frames[names[0]].collect)
+        for number, name in enumerate(names):
+            frame = upcoming.result()
+            if number + 1 < len(names):
+                upcoming = pool.submit(frames[names[number + 1]].collect)
+            yield name, frame
 
 
 def _summaries(stored: StoredPartitions, previous: TablesState | None) -> dict[str, ReportSummary]:
