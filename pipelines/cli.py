@@ -12,6 +12,7 @@ Exit status: 0 success, 1 the build, query or check failed, 2 wrong usage or mis
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import sys
@@ -73,6 +74,17 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "info":
         return info(settings)
     return build(settings)
+
+
+def run() -> None:
+    """The `daily-papers` console script: `main`, then exit with its status."""
+    status = main()
+    # At exit Python searches every object still alive for reference cycles, again and again as
+    # it clears the modules: about a second after a build, with Dagster, pandas and polars
+    # loaded. Frozen objects are left out of those searches (everything that must be closed is
+    # closed by now); they are still freed as usual.
+    gc.freeze()
+    sys.exit(status)
 
 
 def add(settings: Settings, files: list[Path]) -> int:
