@@ -13,7 +13,9 @@ import pytest
 
 from pipelines.io_managers import StoredPartitions
 from pipelines.jobs import PUBLISH_JOB
+from pipelines.tables.store import TablesState
 from pipelines.tables.update import ReportSummary, plan_update
+from pipelines.warehouse.build import worth_updating
 from schemas import TABLES
 from tests.conftest import SEEDS, Build, build_into
 
@@ -134,6 +136,22 @@ def test_updating_gives_what_building_from_scratch_gives(tmp_path: Path) -> None
     assert redone(changed) == 2
     assert last_load(changed) == ("updated", 3)
     assert_same_as_from_scratch(seeds, changed, tmp_path / "scratch-changed")
+
+
+def test_the_warehouse_is_rebuilt_when_most_files_changed() -> None:
+    def state(reports: int, replaced: int | None) -> TablesState:
+        summaries = {f"r{n}": summary(f"r{n}", f"h{n}", None) for n in range(reports)}
+        files = None if replaced is None else [f"r{n}.md" for n in range(replaced)]
+        return TablesState("build", "earlier", "v", summaries, files)
+
+    assert worth_updating(state(3650, 1))
+    assert worth_updating(state(3650, 730))  # a fifth
+    assert not worth_updating(state(3650, 731))
+    assert not worth_updating(state(3650, 3650))  # e.g. every file touched
+    assert worth_updating(state(3, 3))  # a few dozen files are always updated
+    assert worth_updating(state(60, 50))
+    assert not worth_updating(state(60, 51))
+    assert not worth_updating(state(3650, None))  # tables built from scratch
 
 
 def test_stored_rows_missing_or_damaged_fail_with_what_to_do(tmp_path: Path) -> None:

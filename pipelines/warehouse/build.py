@@ -31,6 +31,12 @@ STORAGE_VERSION = "v1.2.0"
 # DuckDB streams the Parquet files in; a bounded memory keeps big loads within the machine's.
 MEMORY_LIMIT = "1GB"
 VIEW_NAMES = ("paper_summaries", "paper_innovations", "report_overview", "rejects_by_reason")
+# An update replaces rows file by file and keeps the primary-key indexes up to date as it goes
+# (about 10 ms a file with ten years loaded); a rebuild loads everything and builds each index
+# once (about 2 ms a report). So a build that replaces more than a fifth of the files, and more
+# than a few dozen, rebuilds: e.g. after every report file was touched, 7 s instead of 36 s.
+UPDATE_FILES_ALWAYS = 50
+UPDATE_SHARE_AT_MOST = 0.2
 
 
 def load_warehouse(
@@ -38,13 +44,21 @@ def load_warehouse(
 ) -> str:
     """Update the warehouse at `path` to hold `tables` (built as `state` records), or rebuild
     it; returns which of the two was done ("updated" or "rebuilt")."""
-    if state is not None and state.replaced_files is not None and path.exists():
+    if state is not None and worth_updating(state) and path.exists():
         with duckdb.connect(str(path), config={"memory_limit": MEMORY_LIMIT}) as connection:
             if _loaded_build(connection) == state.previous_build_id:
                 _update(connection, tables, state, run_id)
                 return "updated"
     build_warehouse(path, tables, run_id, state.build_id if state else None)
     return "rebuilt"
+
+
+def worth_updating(state: TablesState) -> bool:
+    """Whether to update the warehouse in place rather than rebuild it (if it can be updated)."""
+    if state.replaced_files is None:  # the tables were built from scratch
+        return False
+    replaced = len(state.replaced_files)
+    return replaced <= max(UPDATE_FILES_ALWAYS, UPDATE_SHARE_AT_MOST * len(state.reports))
 
 
 def build_warehouse(
