@@ -10,7 +10,8 @@ measurements of the same run, because absolute times vary from machine to machin
 - full build: `daily-papers build` (what `make run` runs) over the whole corpus into an empty
   warehouse and Dagster home; target at most 6x the floor and 2 GB of memory;
 - incremental: one new report added to the built warehouse and published, by the same command;
-  target at most 2.5x a trivial one-asset `dagster asset materialize` (`bench/trivial.py`);
+  target at most 2.5x a trivial one-asset `dagster asset materialize` (`bench/trivial.py`); each
+  is the faster of two runs;
 - parser throughput, and typical queries on the built warehouse (target under 100 ms each);
 - growth: floor and full build again at smaller corpus sizes; the cost per report must not rise.
 
@@ -95,14 +96,19 @@ def measure_size(reports: int) -> tuple[Size, Path, Path]:
 
 
 def measure_incremental(corpus: Path, out: Path, reports: int) -> Measured:
-    """Add the next day's report to a built corpus and rebuild; the file is removed after."""
+    """The faster of two builds that each add the next day's report to the built corpus (as the
+    trivial run is the faster of two); the files are removed after."""
     rng = random.Random(reports)
-    date = FIRST_DATE + dt.timedelta(days=reports)
-    path = write_report(corpus, date, paper_blocks(random.Random(0)), rng, {})
+    added, runs = [], []
     try:
-        return run(build_command(), build_env(corpus, out), cwd=PROJECT)
+        for day in (reports, reports + 1):
+            date = FIRST_DATE + dt.timedelta(days=day)
+            added.append(write_report(corpus, date, paper_blocks(random.Random(0)), rng, {}))
+            runs.append(run(build_command(), build_env(corpus, out), cwd=PROJECT))
     finally:
-        path.unlink()
+        for path in added:
+            path.unlink()
+    return min(runs, key=lambda measured: measured.seconds)
 
 
 def measure_trivial() -> Measured:
@@ -180,8 +186,8 @@ def report(sizes: list[Size], incremental: Measured, trivial: Measured, parser: 
         f"{verdict(full_ratio, TARGETS['full_vs_floor'])} |",
         f"| full build peak memory | {peak_gb:.2f} GB | ≤ {TARGETS['peak_gb']:.0f} GB | "
         f"{verdict(peak_gb, TARGETS['peak_gb'])} |",
-        f"| trivial `dagster asset materialize` | {trivial.seconds:.1f} s | | |",
-        f"| incremental (one new report) | {incremental.seconds:.1f} s | | |",
+        f"| trivial `dagster asset materialize` (faster of two) | {trivial.seconds:.1f} s | | |",
+        f"| incremental: one new report (faster of two) | {incremental.seconds:.1f} s | | |",
         f"| incremental / trivial | {incremental_ratio:.1f}x | "
         f"≤ {TARGETS['incremental_vs_trivial']}x | "
         f"{verdict(incremental_ratio, TARGETS['incremental_vs_trivial'])} |",
