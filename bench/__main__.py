@@ -95,9 +95,9 @@ def measure_size(reports: int) -> tuple[Size, Path, Path]:
     return Size(reports, megabytes, floor, full), corpus, out
 
 
-def measure_incremental(corpus: Path, out: Path, reports: int) -> Measured:
-    """The faster of two builds that each add the next day's report to the built corpus (as the
-    trivial run is the faster of two); the files are removed after."""
+def measure_incremental(corpus: Path, out: Path, reports: int) -> list[Measured]:
+    """Two builds that each add the next day's report to the built corpus; the files are removed
+    after."""
     rng = random.Random(reports)
     added, runs = [], []
     try:
@@ -108,17 +108,24 @@ def measure_incremental(corpus: Path, out: Path, reports: int) -> Measured:
     finally:
         for path in added:
             path.unlink()
-    return min(runs, key=lambda measured: measured.seconds)
+    return runs
 
 
-def measure_trivial() -> Measured:
-    """The faster of two cold `dagster asset materialize` runs of a one-asset project."""
+def measure_trivial() -> list[Measured]:
+    """Two `dagster asset materialize` runs of a one-asset project, each in a new process."""
     home = WORK / "trivial_home"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     command = [str(VENV_BIN / "dagster"), "asset", "materialize", "-f", str(BENCH / "trivial.py")]
-    runs = [run([*command, "--select", "trivial"], {"DAGSTER_HOME": str(home)}) for _ in range(2)]
+    return [run([*command, "--select", "trivial"], {"DAGSTER_HOME": str(home)}) for _ in range(2)]
+
+
+def fastest(runs: list[Measured]) -> Measured:
     return min(runs, key=lambda measured: measured.seconds)
+
+
+def each_run(runs: list[Measured]) -> str:
+    return ", ".join(f"{measured.seconds:.1f}" for measured in runs) + " s"
 
 
 def parser_mb_per_s(corpus: Path, files: int = 300) -> float:
@@ -161,10 +168,11 @@ def verdict(value: float, limit: float) -> str:
     return "met" if value <= limit else "NOT met"
 
 
-def report(sizes: list[Size], incremental: Measured, trivial: Measured, parser: float,
-           queries: dict[str, float]) -> str:  # fmt: skip
+def report(sizes: list[Size], incremental_runs: list[Measured], trivial_runs: list[Measured],
+           parser: float, queries: dict[str, float]) -> str:  # fmt: skip
     largest = sizes[-1]
     full_ratio = largest.full.seconds / largest.floor.seconds
+    incremental, trivial = fastest(incremental_runs), fastest(trivial_runs)
     incremental_ratio = incremental.seconds / trivial.seconds
     peak_gb = largest.full.peak_mb / 1000
     slowest = max(queries.values())
@@ -186,8 +194,10 @@ def report(sizes: list[Size], incremental: Measured, trivial: Measured, parser: 
         f"{verdict(full_ratio, TARGETS['full_vs_floor'])} |",
         f"| full build peak memory | {peak_gb:.2f} GB | ≤ {TARGETS['peak_gb']:.0f} GB | "
         f"{verdict(peak_gb, TARGETS['peak_gb'])} |",
-        f"| trivial `dagster asset materialize` (faster of two) | {trivial.seconds:.1f} s | | |",
-        f"| incremental: one new report (faster of two) | {incremental.seconds:.1f} s | | |",
+        f"| trivial `dagster asset materialize`, faster of two ({each_run(trivial_runs)}) | "
+        f"{trivial.seconds:.1f} s | | |",
+        f"| incremental: one new report, faster of two ({each_run(incremental_runs)}) | "
+        f"{incremental.seconds:.1f} s | | |",
         f"| incremental / trivial | {incremental_ratio:.1f}x | "
         f"≤ {TARGETS['incremental_vs_trivial']}x | "
         f"{verdict(incremental_ratio, TARGETS['incremental_vs_trivial'])} |",
@@ -229,9 +239,9 @@ def main() -> None:
     size, corpus, out = measure_size(args.reports)
     sizes.append(size)
     incremental = measure_incremental(corpus, out, args.reports)
-    print(f"  incremental {incremental.seconds:.1f} s", flush=True)
+    print(f"  incremental {each_run(incremental)}", flush=True)
     trivial = measure_trivial()
-    print(f"  trivial materialise {trivial.seconds:.1f} s", flush=True)
+    print(f"  trivial materialise {each_run(trivial)}", flush=True)
     text = report(
         sizes, incremental, trivial, parser_mb_per_s(corpus), query_ms(out / "warehouse" /
         "daily_papers.duckdb")
