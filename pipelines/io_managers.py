@@ -73,10 +73,17 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
     def _path(self, asset_key: dg.AssetKey, partition_key: str) -> Path:
         return Path(self.base_dir, *asset_key.path, quote(partition_key, safe="") + ".pickle")
 
-    def stored_mtime(self, asset_key: dg.AssetKey, partition_key: str) -> float | None:
-        """When the value of a partition was stored, or None if it never was."""
+    def stored(self, asset_key: dg.AssetKey, partition_key: str) -> Path:
+        """Where the value of a partition is (or would be) stored."""
+        return self._path(asset_key, partition_key)
+
+    def is_stale(self, asset_key: dg.AssetKey, partition_key: str, source: Path) -> bool:
+        """Whether the partition made from `source` must be made again: never stored, or the
+        file is gone or changed since (like `make`, by modification time)."""
         path = self._path(asset_key, partition_key)
-        return path.stat().st_mtime if path.exists() else None
+        if not path.exists() or not source.exists():
+            return True
+        return source.stat().st_mtime >= path.stat().st_mtime
 
     def remove_other_versions(self) -> list[Path]:
         """Delete the stored rows of other versions (`<storage>/parser-*` beside `base_dir`):

@@ -4,6 +4,7 @@ byte for byte, as building everything from scratch."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import duckdb
 import pytest
 
 from pipelines.io_managers import StoredPartitions
-from pipelines.jobs import PUBLISH_JOB
+from pipelines.jobs import INGEST_JOB, PUBLISH_JOB
 from pipelines.tables.store import TablesState
 from pipelines.tables.update import ReportSummary, plan_update
 from pipelines.warehouse.build import worth_updating
@@ -136,6 +137,32 @@ def test_updating_gives_what_building_from_scratch_gives(tmp_path: Path) -> None
     assert redone(changed) == 2
     assert last_load(changed) == ("updated", 3)
     assert_same_as_from_scratch(seeds, changed, tmp_path / "scratch-changed")
+
+
+def test_unchanged_reports_between_changed_ones_are_not_parsed_again(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    out = tmp_path / "out"
+    assert build_into(seeds, out).result.success
+    first, middle = sorted(path.name for path in seeds.iterdir())
+    storage = out / "dagster_home" / "storage"
+    [stored_middle] = storage.rglob(f"{middle}.pickle")
+    kept_stamp = stored_middle.stat().st_mtime_ns
+
+    # The first report changes and a new one sorts last: one run over the range of all three.
+    later = stored_middle.stat().st_mtime + 10
+    os.utime(seeds / first, (later, later))
+    (seeds / "zz-new.md").write_text(FIRST.replace("2026-01-12", "2026-01-15"), encoding="utf-8")
+    build = build_into(seeds, out)
+    assert build.result.success
+    assert build.result.parsed == 2
+    [materialization, *_] = build.result.runs[INGEST_JOB].asset_materializations_for_node(
+        "parsed_report"
+    )
+    assert materialization.metadata["reports"].value == 3
+    assert materialization.metadata["reports_parsed"].value == 2
+    assert stored_middle.stat().st_mtime_ns == kept_stamp  # kept, not parsed and stored again
+    assert_same_as_from_scratch(seeds, build, tmp_path / "scratch")
 
 
 def test_the_warehouse_is_rebuilt_when_most_files_changed() -> None:
