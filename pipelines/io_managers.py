@@ -70,17 +70,14 @@ class StoredPartitions(Mapping[str, object]):
 class PartitionPickleIOManager(dg.ConfigurableIOManager):
     base_dir: str
 
-    def _path(self, asset_key: dg.AssetKey, partition_key: str) -> Path:
-        return Path(self.base_dir, *asset_key.path, quote(partition_key, safe="") + ".pickle")
-
     def stored(self, asset_key: dg.AssetKey, partition_key: str) -> Path:
         """Where the value of a partition is (or would be) stored."""
-        return self._path(asset_key, partition_key)
+        return Path(self.base_dir, *asset_key.path, quote(partition_key, safe="") + ".pickle")
 
     def is_stale(self, asset_key: dg.AssetKey, partition_key: str, source: Path) -> bool:
         """Whether the partition made from `source` must be made again: never stored, or the
         file is gone or changed since (like `make`, by modification time)."""
-        path = self._path(asset_key, partition_key)
+        path = self.stored(asset_key, partition_key)
         if not path.exists() or not source.exists():
             return True
         return source.stat().st_mtime >= path.stat().st_mtime
@@ -97,7 +94,7 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
     def store(self, asset_key: dg.AssetKey, partition_key: str, value: object) -> Path:
         """Store the value of one partition now (an asset that makes many can store each as it
         is made and return `StoredPartitions`, rather than hold them all until it returns)."""
-        path = self._path(asset_key, partition_key)
+        path = self.stored(asset_key, partition_key)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Not durable: a partition lost in a power cut is parsed again from its file.
         write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
@@ -108,7 +105,7 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
 
     def load_input(self, context: dg.InputContext) -> StoredPartitions:
         keys = context.asset_partition_keys
-        return StoredPartitions({key: self._path(context.asset_key, key) for key in keys})
+        return StoredPartitions({key: self.stored(context.asset_key, key) for key in keys})
 
 
 class TableParquetIOManager(dg.ConfigurableIOManager):
