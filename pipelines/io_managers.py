@@ -16,11 +16,13 @@ import os
 import pickle
 import shutil
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from urllib.parse import quote
 
 import dagster as dg
 import polars as pl
+from pydantic import PrivateAttr
 
 from pipelines.files import fsync_file, sha256_file, temporary_beside, write_atomic
 from pipelines.parquet import TableFile, write_parquet
@@ -113,6 +115,8 @@ class TableParquetIOManager(dg.ConfigurableIOManager):
     others a polars DataFrame."""
 
     base_dir: str
+    # The table whose file is being written ahead (one at most): its frame and pending write.
+    _ahead: dict[str, tuple[pl.DataFrame, Future]] = PrivateAttr(default_factory=dict)
 
     @property
     def store(self) -> TableStore:
@@ -121,11 +125,24 @@ class TableParquetIOManager(dg.ConfigurableIOManager):
     def _file(self, asset_key: dg.AssetKey) -> TableFile:
         return self.store.file(asset_key.path[-1])
 
+    def write_ahead(self, table: str, frame: pl.DataFrame, pool: Executor) -> None:
+        """Start writing `frame`, the output about to be yielded for `table`, into a temporary
+        file on `pool`, so that the write goes on while Dagster type-checks the frame;
+        `handle_output` puts the file in place only once the frame passed. The caller shuts the
+        pool down (waiting for the writes) when the step ends, passed or not."""
+        temporary = temporary_beside(self.store.file(table).path)
+        temporary.parent.mkdir(parents=True, exist_ok=True)
+        self._ahead.clear()  # one whose frame failed its type check is not waited for
+        self._ahead[table] = (frame, pool.submit(write_parquet, table, frame, temporary))
+
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
         file = self._file(context.asset_key)
         file.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = temporary_beside(file.path)
-        write_parquet(file.table, obj, temporary)
+        frame, writing = self._ahead.pop(file.table, (None, None))
+        # Waits for the write ahead; a failed one is tried again here, to raise its error.
+        if writing is None or writing.exception() is not None or frame is not obj:
+            write_parquet(file.table, obj, temporary)
         fsync_file(temporary)  # the state saved after the tables must not outlive them
         os.replace(temporary, file.path)
         # Outputs typed with the table's Pandera model reach this point only if they passed it.

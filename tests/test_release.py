@@ -18,6 +18,7 @@ import polars as pl
 import pytest
 
 from pipelines import io_managers
+from pipelines.assets import tables as tables_asset
 from pipelines.checks import every_table_matches_its_schema
 from pipelines.definitions import build_definitions
 from pipelines.files import sha256_file
@@ -307,6 +308,42 @@ def test_tables_are_validated_once_and_bytes_changed_since_are_validated_again(
     # The audit does not validate again bytes that passed (here, wrongly said to have passed).
     said_to_pass = {"papers": sha256_file(papers.path)}
     assert audit_tables_match_schemas(release, said_to_pass) == []
+
+
+def test_a_table_written_ahead_is_not_put_in_place_when_it_fails_its_type_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = one_seed(tmp_path)
+    build = build_into(seeds, tmp_path / "build")
+    store = TableStore(build.settings.dagster_home / "storage" / "tables")
+    before = {table: store.file(table).path.read_bytes() for table in TABLES}
+    validated = store.validated(TABLES_VERSION)
+
+    collected = tables_asset._collected_one_ahead
+
+    def broken_papers(frames):  # a bug that makes rank 0, which breaks `rank > 0`
+        for table, frame in collected(frames):
+            yield table, frame.with_columns(rank=0) if table == "papers" else frame
+
+    monkeypatch.setattr(tables_asset, "_collected_one_ahead", broken_papers)
+    (seeds / next(p.name for p in seeds.iterdir())).touch()  # something to rebuild
+    failed = build_into(seeds, tmp_path / "build")
+    assert not failed.result.success
+    (step_failure,) = [
+        e for e in failed.result.runs["publish"].all_events if e.event_type_value == "STEP_FAILURE"
+    ]
+    assert step_failure.step_key == "tables"
+    assert "PapersSchema" in str(step_failure.event_specific_data.error.message)
+    # The papers file written ahead stayed a temporary file; nothing published changed.
+    assert [p.name for p in store.base_dir.glob(".papers.parquet.*.tmp")]
+    assert {table: store.file(table).path.read_bytes() for table in TABLES} == before
+    assert store.validated(TABLES_VERSION) == validated
+
+    monkeypatch.undo()
+    again = build_into(seeds, tmp_path / "build")
+    assert again.result.success
+    assert not list(store.base_dir.glob(".*.tmp"))
+    assert {table: store.file(table).path.read_bytes() for table in TABLES} == before
 
 
 def test_changelog_against_a_release_from_an_older_schema() -> None:

@@ -14,7 +14,7 @@ from dagster_pandera import pandera_schema_to_dagster_type
 
 from pipelines.assets import OWNERS
 from pipelines.facets.quality import evaluate, load_annotations, render
-from pipelines.io_managers import StoredPartitions
+from pipelines.io_managers import StoredPartitions, TableParquetIOManager
 from pipelines.lock import build_lock
 from pipelines.metadata import markdown_table, table_metadata
 from pipelines.resources import ProjectPaths
@@ -110,11 +110,14 @@ def _build_tables(context: dg.AssetExecutionContext, parsed_report: StoredPartit
         for table in TABLES
     }
     quality = _measured_quality(merged)
-    for table, frame in _collected_one_ahead(merged):
-        extra = {"reports_redone": len(update.redo)} if table == "reports" else {}
-        if quality and table in QUALITY_SHOWN_ON:
-            extra["quality_vs_annotation"] = dg.MetadataValue.md(quality)
-        yield _output(context, table, frame, extra)
+    io_manager: TableParquetIOManager = context.resources.table_io_manager
+    with ThreadPoolExecutor(1) as writing:
+        for table, frame in _collected_one_ahead(merged):
+            extra = {"reports_redone": len(update.redo)} if table == "reports" else {}
+            if quality and table in QUALITY_SHOWN_ON:
+                extra["quality_vs_annotation"] = dg.MetadataValue.md(quality)
+            io_manager.write_ahead(table, frame, writing)
+            yield _output(context, table, frame, extra)
     shutil.rmtree(work)
     store.save_state(
         TablesState(
