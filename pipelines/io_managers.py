@@ -12,10 +12,12 @@ table passed its Pandera type check, so it records the file it wrote (by SHA-256
 and the checks downstream do not validate those very bytes again.
 """
 
+from __future__ import annotations
+
 import os
 import pickle
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future
 from pathlib import Path
 from urllib.parse import quote
@@ -53,6 +55,10 @@ class StoredPartitions(Mapping[str, object]):
 
     def __len__(self) -> int:
         return len(self._paths)
+
+    def select(self, partition_keys: Iterable[str]) -> StoredPartitions:
+        """These partitions only (still read from disk when asked for; cheap to pickle)."""
+        return StoredPartitions({key: self._paths[key] for key in partition_keys})
 
     def stamp(self, partition_key: str) -> str:
         """Changes whenever the partition is stored again: its size and modification time."""

@@ -12,8 +12,10 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.assets import tables as tables_asset
 from pipelines.io_managers import StoredPartitions
 from pipelines.jobs import INGEST_JOB, PUBLISH_JOB
+from pipelines.tables import parallel
 from pipelines.tables.store import TablesState
 from pipelines.tables.update import ReportSummary, plan_update
 from pipelines.warehouse.build import worth_updating
@@ -137,6 +139,28 @@ def test_updating_gives_what_building_from_scratch_gives(tmp_path: Path) -> None
     assert redone(changed) == 2
     assert last_load(changed) == ("updated", 3)
     assert_same_as_from_scratch(seeds, changed, tmp_path / "scratch-changed")
+
+
+def test_batches_validated_on_every_core_give_what_one_batch_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    # A copy of the first seed: the rule across files must hold across batches too.
+    shutil.copy(seeds / "000_18c40586699a2521.txt", seeds / "zz-copy.md")
+    monkeypatch.setattr(tables_asset, "BATCH_REPORTS", 1)  # one report per batch
+    batch_sizes = []
+
+    def validated_batches(batches, *args):
+        batch_sizes.extend(len(batch) for batch in batches)
+        return parallel.validated_batches(batches, *args)  # on 2 worker processes (2 cores)
+
+    monkeypatch.setattr(tables_asset, "validated_batches", validated_batches)
+    batched = build_into(seeds, tmp_path / "batched")
+    assert batched.result.success
+    assert batch_sizes == [1, 1, 1]
+    monkeypatch.undo()
+    assert_same_as_from_scratch(seeds, batched, tmp_path / "one-batch")
 
 
 def test_unchanged_reports_between_changed_ones_are_not_parsed_again(tmp_path: Path) -> None:

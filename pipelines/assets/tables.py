@@ -18,10 +18,10 @@ from pipelines.io_managers import StoredPartitions, TableParquetIOManager
 from pipelines.lock import build_lock
 from pipelines.metadata import markdown_table, table_metadata
 from pipelines.resources import ProjectPaths
-from pipelines.tables import combine_reports, validate_tables
-from pipelines.tables.accounting import account, unbalanced
+from pipelines.tables.accounting import unbalanced
 from pipelines.tables.build import ReportRows
 from pipelines.tables.combine import whole_file_rejects
+from pipelines.tables.parallel import validated_batches
 from pipelines.tables.store import TablesState, TableStore
 from pipelines.tables.update import ReportSummary, plan_update
 from pipelines.tables.validate import PAPER_KEY
@@ -167,21 +167,21 @@ def _redo_reports(
     redo: list[str],
     work: Path,
 ) -> pl.DataFrame:
-    """Combine and validate the `redo` reports a batch at a time, writing each batch's tables
-    into `work`; returns how each file's papers and lines were accounted for."""
+    """Combine and validate the `redo` reports a batch at a time (batches on every core),
+    writing each batch's tables into `work`; returns how each file's papers and lines were
+    accounted for."""
     rejected = whole_file_rejects(summaries[key] for key in redo)
+    # At least one batch, if empty: every table gets a piece, so each keeps its columns.
+    batches = [
+        stored.select(redo[start : start + BATCH_REPORTS])
+        for start in range(0, max(len(redo), 1), BATCH_REPORTS)
+    ]
     accounts = []
     started = time.perf_counter()
-    # At least one batch, if empty: every table gets a piece, so each keeps its columns.
-    for number, start in enumerate(range(0, max(len(redo), 1), BATCH_REPORTS)):
-        reports = [stored[key] for key in redo[start : start + BATCH_REPORTS]]
-        sources = {report.source_file: report for report in reports}
-        validated = validate_tables(combine_reports(reports, rejected=rejected), sources)
-        accounts.append(account(reports, validated["papers"], validated["rejects"]))
-        for table, frame in validated.items():
-            frame.write_parquet(work / f"{table}-{number:05d}.parquet", compression="lz4")
-        if len(redo) > BATCH_REPORTS:
-            done = min(start + BATCH_REPORTS, len(redo))
+    for accounted in validated_batches(batches, rejected, work):
+        accounts.append(accounted)
+        if len(batches) > 1:
+            done = sum(len(batch) for batch in batches[: len(accounts)])
             rate = done / (time.perf_counter() - started)
             context.log.info(f"Validated {done} of {len(redo)} reports ({rate:.0f} reports/s)")
     return pl.concat(accounts)
