@@ -64,6 +64,7 @@ def stage_release(
         rejects = tables["rejects"].read(["source_file", "source_sha256", "reason_code"])
         release_id = _release_id(reports, files)
         copy_tables(warehouse, staging / WAREHOUSE_FILE)
+        copy = _describe(staging, staging / WAREHOUSE_FILE)  # hashed while the charts are drawn
         previous_id, previous_papers = _previous_release(releases_dir)
         changes = paper_changes(previous_papers, tables["papers"].read(CHANGE_COLUMNS))
         charts = drawing.result()
@@ -74,8 +75,8 @@ def stage_release(
     }
     for name, text in documents.items():
         (staging / name).write_text(text, encoding="utf-8")
-    for path in [staging / WAREHOUSE_FILE, *(staging / name for name in documents), *charts]:
-        files.append(_describe(staging, path))
+    files.append(copy)
+    files += [_describe(staging, path) for path in [*(staging / n for n in documents), *charts]]
 
     manifest = {
         "release": release_id,
