@@ -28,6 +28,8 @@ def code_release(sections: list[tuple[str, str]]) -> CodeRelease:
         if not _STATUS_WORDS.search(body.lower()):
             continue  # no clause of it can match (clauses are pieces of the body)
         for clause in _CLAUSE.finditer(body):
+            if not _STATUS_WORDS.search(clause[0].lower()):
+                continue  # likewise for the clause: most clauses are skipped here
             status, at, phrase = _classify(clause[0])
             if status and status not in found:
                 start = clause.start() + at
@@ -46,7 +48,7 @@ _PATTERNS = {
 }
 
 # Every pattern above contains one of these words (in lower case): a quick search for them skips
-# most sections.
+# most sections and clauses.
 _STATUS_WORDS = re.compile(
     r"开源|公开|发布|项目主页|项目地址|提供|github|huggingface|hf\.co|coming|will be|available|open"
 )

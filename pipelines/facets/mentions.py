@@ -31,9 +31,12 @@ class Mention:
     memory_gb: float | None = None
 
 
+_NOT_IN_KEY = re.compile(r"[^0-9a-z\u00b2\u03c0\u03c4]+")
+
+
 def name_key(name: str) -> str:
     """Spelling-insensitive key: lower case, letters and digits only."""
-    return re.sub(r"[^0-9a-z\u00b2\u03c0\u03c4]+", "", name.lower())
+    return _NOT_IN_KEY.sub("", name.lower())
 
 
 # --- hardware ---------------------------------------------------------------------------------
@@ -52,6 +55,9 @@ _HARDWARE = re.compile(
 
 # "TPU (v4/v5p/v6e)": one mention per version
 _TPU_LIST = re.compile(r"TPU\s?[（(]\s?(v\d[a-z]?(?:\s?/\s?v\d[a-z]?)+)\s?[）)]")
+_TPU_VERSION = re.compile(r"v\d[a-z]?")
+_SPACES = re.compile(r"\s+")
+_SERIES = re.compile(r"^(RTX|GTX|TPU|Ascend)\s?")
 
 
 # Every hardware mention names a model: a quick search for one skips most texts.
@@ -61,15 +67,15 @@ _ANY_HARDWARE_MODEL = re.compile(HARDWARE_MODELS)
 def _hardware(text: str) -> list[Mention]:
     found = []
     for match in _TPU_LIST.finditer(text):
-        for version in re.finditer(r"v\d[a-z]?", match[1]):
+        for version in _TPU_VERSION.finditer(match[1]):
             start = match.start(1) + version.start()
             end = start + len(version[0])
             found.append(Mention("hardware", match[0], f"TPU {version[0]}", start, end))
     if not _ANY_HARDWARE_MODEL.search(text):
         return found
     for match in _HARDWARE.finditer(text):
-        model = re.sub(r"\s+", " ", match["model"]).replace("昇腾", "Ascend ").replace("  ", " ")
-        model = re.sub(r"^(RTX|GTX|TPU|Ascend)\s?", r"\1 ", model)
+        model = _SPACES.sub(" ", match["model"]).replace("昇腾", "Ascend ").replace("  ", " ")
+        model = _SERIES.sub(r"\1 ", model)
         count = match["count"] or match["count_after"]
         found.append(
             Mention(
@@ -166,6 +172,11 @@ _RESOLUTION = re.compile(r"\s\d+[x×]\d+$")
 _METRIC_CONTEXT = re.compile(r"指标|评分|得分|分数")
 _DATASET_CONTEXT = re.compile(r"基准|数据集|benchmark|Benchmark|评测|测试集")
 _CLAUSE = re.compile(r"[^。；;\n]+")
+_CLAUSE_ENDS = "。；;\n"  # what `_CLAUSE` stops at
+_NOT_BENCHMARK_TAIL = re.compile(r"指标|模型|硬件|设备|平台|语言")
+_ID_LIKE = re.compile(r"[a-z][A-Z]|\d|&|[A-Z]-[A-Z]")
+_YEAR_AFTER = re.compile(r"/(\d{4})(?!\d)")
+_ENDS_IN_YEAR = re.compile(r"(.*\D)\d{4}$")
 
 
 def _benchmarks(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
@@ -215,28 +226,37 @@ def _benchmarks(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
         tail = match["tail"] or ""
         if not _BENCHMARK_TAIL.search(tail) and (len(tail) > 2 or match["end"] == "中"):
             continue
-        if re.search(r"指标|模型|硬件|设备|平台|语言", tail):
+        if _NOT_BENCHMARK_TAIL.search(tail):
             continue
         add_list(match[1], match.start(1))
     return _with_split_years(text, _drop_overlaps(sorted(spans.values(), key=lambda m: m.start)))
 
 
 def _metric_clause(text: str, at: int) -> bool:
-    clause = next((c[0] for c in _CLAUSE.finditer(text) if c.start() <= at < c.end()), "")
+    clause = _clause_at(text, at)
     return bool(_METRIC_CONTEXT.search(clause)) and not _DATASET_CONTEXT.search(clause)
+
+
+def _clause_at(text: str, at: int) -> str:
+    """The clause (a `_CLAUSE` match) that holds position `at`; empty if none does."""
+    if at >= len(text) or text[at] in _CLAUSE_ENDS:
+        return ""
+    start = max(text.rfind(end, 0, at) for end in _CLAUSE_ENDS) + 1
+    stops = [stop for end in _CLAUSE_ENDS if (stop := text.find(end, at)) >= 0]
+    return text[start : min(stops, default=len(text))]
 
 
 def _looks_like_an_id(name: str) -> bool:
     """EgoSurgery, Drive&Act, UCF-Crime, SUN360, CIRR: not a plain English word."""
-    return " " not in name and bool(re.search(r"[a-z][A-Z]|\d|&|[A-Z]-[A-Z]", name))
+    return " " not in name and bool(_ID_LIKE.search(name))
 
 
 def _with_split_years(text: str, mentions: list[Mention]) -> list[Mention]:
     """`AIME 2024/2025` names two benchmarks."""
     extra = []
     for mention in mentions:
-        year = re.match(r"/(\d{4})(?!\d)", text[mention.end :])
-        base = re.match(r"(.*\D)\d{4}$", mention.name)
+        year = _YEAR_AFTER.match(text, mention.end)
+        base = _ENDS_IN_YEAR.match(mention.name)
         if year and base:
             name = base[1] + year[1]
             extra.append(
@@ -259,13 +279,14 @@ _NOT_NAMES = {
     "agent", "agents", "qa", "vqa", "hard", "cot", "moe", "json", "html", "python",
 }  # fmt: skip
 _NOT_BENCHMARK_PREFIX = re.compile(r"^(?:Intel|AMD|NVIDIA|Apple|Google|IBM)\b|^i[3579]-\d")
+_NUMBER = re.compile(r"[\d.,]+[A-Za-z%]?")
 
 
 def _is_not_a_name(name: str) -> bool:
     return (
         name.lower() in _NOT_NAMES
         or len(name) < 2
-        or bool(re.fullmatch(r"[\d.,]+[A-Za-z%]?", name))  # 6.9B, 88.6: sizes and scores
+        or bool(_NUMBER.fullmatch(name))  # 6.9B, 88.6: sizes and scores
         or bool(_NOT_BENCHMARK_PREFIX.match(name))
     )
 
@@ -309,12 +330,16 @@ _NOT_MODELS = {
     "ai", "ar", "nar", "vae", "lstm", "cnn", "rnn", "gan", "mlp", "mit", "apache",
 }  # fmt: skip
 _PLAIN_HYPHENATED = re.compile(r"[A-Z]?[a-z]+(?:[\s-][A-Z]?[a-z]+)*")
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]")
+_SIZES_AFTER = re.compile(r"(?:/\d+(?:\.\d+)?[BM])+")  # "Qwen2.5-14B/32B"
+_SIZED_NAME = re.compile(r"(.*-)\d+(?:\.\d+)?[BM]$")
+_SIZE = re.compile(r"\d+(?:\.\d+)?[BM]")
 
 
 def _compared_models(text: str) -> list[Mention]:
     found = []
     for match in [*_COMPARED.finditer(text), *_EXAMPLES.finditer(text)]:
-        for item in re.finditer(r"[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]", match[1]):
+        for item in _LATIN_NAME.finditer(match[1]):
             name = item[0]
             if (
                 name.lower() in _NOT_MODELS
@@ -339,11 +364,11 @@ def _models(text: str) -> list[Mention]:
         family = MODEL_ALIASES.get(match[1].lower(), match[1])
         normalized = family + name[len(match[1]) :]
         found.append(Mention("model", name, normalized, match.start(), match.start() + len(name)))
-        sizes = re.match(r"(?:/\d+(?:\.\d+)?[BM])+", text[match.start() + len(name) :])
-        base = re.match(r"(.*-)\d+(?:\.\d+)?[BM]$", name)
+        sizes = _SIZES_AFTER.match(text, match.start() + len(name))
+        base = _SIZED_NAME.match(name)
         if sizes and base:  # "Qwen2.5-14B/32B" names two models
             at = match.start() + len(name)
-            for size in re.finditer(r"\d+(?:\.\d+)?[BM]", sizes[0]):
+            for size in _SIZE.finditer(sizes[0]):
                 other = base[1] + size[0]
                 other_normalized = normalized[: len(normalized) - len(name)] + other
                 found.append(
