@@ -35,12 +35,19 @@ def materialise_all(instance: dg.DagsterInstance) -> dict[str, object]:
             dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
         )
     }
+    latest = instance.get_latest_materialization_event(many.key)
+    [record] = instance.get_asset_records([many.key])
+    entry = record.asset_entry
     return {
         "materialized": sorted(instance.get_materialized_partitions(many.key)),
         "events": counts,
-        "latest_partition": instance.get_latest_materialization_event(
-            many.key
-        ).dagster_event.partition,
+        "latest_partition": latest.dagster_event.partition,
+        # The asset's row in the asset key table: its last materialisation and run.
+        "asset_row": (
+            entry.last_materialization.dagster_event.partition,
+            entry.last_materialization.timestamp == latest.timestamp,
+            entry.last_run_id == result.run_id,
+        ),
     }
 
 
@@ -59,14 +66,16 @@ def test_batched_storage_stores_what_the_stock_storage_does(
     write_instance_config(tmp_path / "batched")
     with dg.DagsterInstance.from_config(str(tmp_path / "batched")) as instance:
         assert isinstance(instance.event_log_storage, BatchedSqliteEventLogStorage)
-        batched = materialise_all(instance)
+        # Twice: the second run updates the asset's row instead of inserting it.
+        batched = [materialise_all(instance), materialise_all(instance)]
     (tmp_path / "stock").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "stock")) as instance:
-        stock = materialise_all(instance)
+        stock = [materialise_all(instance), materialise_all(instance)]
 
     assert batched == stock
-    assert batched["materialized"] == KEYS
-    assert batches == [len(KEYS), len(KEYS)]  # planned events, then materialisations
+    assert batched[0]["materialized"] == KEYS
+    assert batched[1]["asset_row"][1:] == (True, True)  # the second run's latest
+    assert batches == [len(KEYS)] * 4  # planned events, then materialisations, twice
 
 
 @dg.asset
