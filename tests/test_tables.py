@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+import dagster as dg
 import polars as pl
 import pytest
 
 from pipelines.parsing import parse_report
 from pipelines.sources import SourceReport
+from pipelines.table_types import table_type, vouch
 from pipelines.tables import build_tables, validate_tables
+from schemas import TABLES
 from tests.conftest import SEEDS
 
 SEED = (SEEDS / "000_18c40586699a2521.txt").read_bytes()
@@ -160,3 +163,32 @@ def test_duplicate_key_names_the_table_level_check() -> None:
     tables = validate_tables(candidates, {"a.txt": seed.parsed})
     assert tables["papers"].is_empty()
     assert set(tables["rejects"]["failed_check"]) == {"innovations: multiple_fields_uniqueness"}
+
+
+def test_the_table_type_validates_only_rows_not_validated_before() -> None:
+    papers = publish(source("a.md", SEED))["papers"]
+    assert papers.height >= 3
+    papers_type = table_type(TABLES["papers"])
+    broken = pl.col("rank") == 0  # breaks `rank > 0`
+
+    def check(frame: pl.DataFrame, new_rows: int | None = None) -> dg.TypeCheck:
+        if new_rows is not None:
+            vouch(frame, new_rows)
+        return dg.check_dagster_type(papers_type, frame)
+
+    assert check(papers).success
+    assert check(papers, new_rows=1).metadata["rows_validated"].value == 1
+    row = pl.int_range(pl.len())
+    bad_first = papers.with_columns(rank=pl.when(row == 0).then(0).otherwise("rank"))
+    bad_last = papers.with_columns(rank=pl.when(row == pl.len() - 1).then(0).otherwise("rank"))
+    assert bad_first.filter(broken).height == bad_last.filter(broken).height == 1
+    assert not check(bad_first).success  # not vouched for: every row is validated
+    assert not check(bad_last).success
+    assert not check(bad_first, new_rows=1).success  # the new row is validated
+    assert check(bad_last, new_rows=1).success  # a row vouched for is not validated again
+    assert not check(bad_last).success  # ... only in the type check right after `vouch`
+
+    repeated = pl.concat([papers.tail(1), papers.slice(1)])  # a new row repeats a kept key
+    result = check(repeated, new_rows=1)
+    assert not result.success
+    assert "1 new rows repeat the primary key (report_date, arxiv_id)" in result.description

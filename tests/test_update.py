@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 import pytest
 
 from pipelines.assets import tables as tables_asset
@@ -97,6 +98,16 @@ def last_load(build: Build) -> tuple[str, int | None]:
         return connection.execute(sql).fetchone()
 
 
+def type_check_metadata(build: Build, table: str) -> dict:
+    [output] = [
+        event
+        for event in build.result.runs[PUBLISH_JOB].all_events
+        if event.event_type_value == "STEP_OUTPUT"
+        and event.event_specific_data.step_output_handle.output_name == table
+    ]
+    return output.event_specific_data.type_check_data.metadata
+
+
 def assert_same_as_from_scratch(seeds: Path, build: Build, scratch: Path) -> None:
     fresh = build_into(seeds, scratch)
     assert fresh.result.success
@@ -128,6 +139,13 @@ def test_updating_gives_what_building_from_scratch_gives(tmp_path: Path) -> None
     assert added.result.success
     assert redone(added) == 1
     assert last_load(added) == ("updated", 1)
+    # The papers type check validated the new report's rows only; the others passed before.
+    checked = type_check_metadata(added, "papers")
+    papers = pl.read_parquet(added.latest / "papers.parquet")
+    new_papers = papers.filter(pl.col("source_file") == "new.md").height
+    assert new_papers > 0
+    assert checked["rows_validated"].value == new_papers
+    assert checked["rows_validated_before"].value == papers.height - new_papers
     assert_same_as_from_scratch(seeds, added, tmp_path / "scratch-added")
 
     # A copy of the first seed (rejected whole) and the second seed removed: the copy and its

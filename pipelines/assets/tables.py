@@ -10,14 +10,15 @@ from pathlib import Path
 
 import dagster as dg
 import polars as pl
-from dagster_pandera import pandera_schema_to_dagster_type
 
 from pipelines.assets import OWNERS
 from pipelines.facets.quality import evaluate, load_annotations, render
+from pipelines.files import sha256_file
 from pipelines.io_managers import StoredPartitions, TableParquetIOManager
 from pipelines.lock import build_lock
 from pipelines.metadata import markdown_table, table_metadata
 from pipelines.resources import ProjectPaths
+from pipelines.table_types import forget_vouched, table_type, vouch
 from pipelines.tables.accounting import unbalanced
 from pipelines.tables.build import ReportRows
 from pipelines.tables.combine import whole_file_rejects
@@ -57,7 +58,7 @@ ACCOUNTED_FOR = dg.AssetCheckSpec(
 @dg.multi_asset(
     outs={
         table: dg.AssetOut(
-            dagster_type=pandera_schema_to_dagster_type(model),
+            dagster_type=table_type(model),
             description=_describe(table),
             group_name="facets" if table in FACET_TABLES else "tables",
             kinds={"polars", "parquet"},
@@ -83,7 +84,10 @@ def tables(context: dg.AssetExecutionContext, parsed_report: StoredPartitions):
     # The table files are shared by every run on this Dagster home: one build at a time writes
     # them (held while the outputs are written, as they are yielded).
     with build_lock(paths.warehouse):
-        yield from _build_tables(context, parsed_report)
+        try:
+            yield from _build_tables(context, parsed_report)
+        finally:
+            forget_vouched()
 
 
 def _build_tables(context: dg.AssetExecutionContext, parsed_report: StoredPartitions):
@@ -99,6 +103,7 @@ def _build_tables(context: dg.AssetExecutionContext, parsed_report: StoredPartit
     accounts = _redo_reports(context, parsed_report, summaries, update.redo, work)
     yield _accounted_for(accounts, len(summaries))
 
+    passed_before = _passed_before(store) if previous else set()
     store.forget_state()
     kept = pl.col("source_file").is_in(update.replaced_files).not_()
     merged = {
@@ -116,6 +121,8 @@ def _build_tables(context: dg.AssetExecutionContext, parsed_report: StoredPartit
             extra = {"reports_redone": len(update.redo)} if table == "reports" else {}
             if quality and table in QUALITY_SHOWN_ON:
                 extra["quality_vs_annotation"] = dg.MetadataValue.md(quality)
+            if table in passed_before:  # the rows kept from its file need no validating
+                vouch(frame, _rows(work, table))
             io_manager.write_ahead(table, frame, writing)
             yield _output(context, table, frame, extra)
     shutil.rmtree(work)
@@ -128,6 +135,17 @@ def _build_tables(context: dg.AssetExecutionContext, parsed_report: StoredPartit
             replaced_files=update.replaced_files if previous else None,
         )
     )
+
+
+def _passed_before(store: TableStore) -> set[str]:
+    """The tables whose stored file is the one that passed the table's model when written."""
+    validated = store.validated(TABLES_VERSION)
+    return {t for t in TABLES if validated.get(t) == sha256_file(store.file(t).path)}
+
+
+def _rows(work: Path, table: str) -> int:
+    """Rows of `table` that this build combined and validated (in the pieces in `work`)."""
+    return pl.scan_parquet(work / f"{table}-*.parquet").select(pl.len()).collect().item()
 
 
 def _collected_one_ahead(

@@ -1,0 +1,67 @@
+"""Dagster types of the published tables: dagster-pandera's type of each Pandera model (its name,
+description and column schema, as the UI shows them), with a type check that does not validate
+again rows that passed the model before.
+
+A build that adds one report puts each table together from the rows of the reports it redid,
+first, and the rows kept from the stored table file, which passed the same model when it was
+written (its SHA-256 is recorded in `validated.json`). The `tables` asset says so with `vouch`
+before yielding the table; its type check then validates the new rows with the whole model
+(types, values, their own keys) and checks that none of them repeats the primary key of a kept
+row. Every other frame is validated whole, as dagster-pandera does.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandera.errors
+import polars as pl
+from dagster_pandera import pandera_schema_to_dagster_type
+
+# Frames vouched for by `vouch`, by id: the frame itself and how many of its first rows are new.
+_vouched: dict[int, tuple[pl.DataFrame, int]] = {}
+
+
+def vouch(frame: pl.DataFrame, new_rows: int) -> None:
+    """Say that every row of `frame` after its first `new_rows` passed the table's model, as part
+    of a table whose primary key was unique; its next type check relies on that."""
+    _vouched[id(frame)] = (frame, new_rows)
+
+
+def forget_vouched() -> None:
+    """Drop what `vouch` was told about frames not type-checked since (a step that failed)."""
+    _vouched.clear()
+
+
+def table_type(model: type) -> dg.DagsterType:
+    """The Dagster type of a table validated by the Pandera `model`."""
+    stock = pandera_schema_to_dagster_type(model)
+    key = list(model.to_schema().unique)
+
+    def type_check(context: dg.TypeCheckContext, value: object) -> dg.TypeCheck:
+        frame, new_rows = _vouched.pop(id(value), (None, 0))
+        if frame is None or frame is not value:
+            return stock.type_check(context, value)
+        try:
+            model.validate(frame.head(new_rows), lazy=True)
+        except pandera.errors.SchemaErrors as errors:
+            return dg.TypeCheck(success=False, description=str(errors))
+        new, kept = frame.head(new_rows).select(key), frame.slice(new_rows).select(key)
+        repeated = new.join(kept, on=key, how="semi")
+        if not repeated.is_empty():
+            return dg.TypeCheck(
+                success=False,
+                description=f"{repeated.height} new rows repeat the primary key "
+                f"({', '.join(key)}) of rows kept from the previous build.",
+            )
+        return dg.TypeCheck(
+            success=True,
+            metadata={"rows_validated": new_rows, "rows_validated_before": kept.height},
+        )
+
+    return dg.DagsterType(
+        type_check_fn=type_check,
+        name=stock.unique_name,
+        description=stock.description,
+        metadata=stock.metadata,
+        typing_type=stock.typing_type,
+    )
