@@ -132,9 +132,9 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         serialising of its whole record (thousands per run, one per partition)."""
         with_index_columns = self._has_asset_key_index_cols_on_connection(connection)
         last_materialization = {
-            event.dagster_event.asset_key: index
-            for index, event in enumerate(events)
-            if event.dagster_event.is_step_materialization
+            logged.dagster_event.asset_key: index
+            for index, logged in enumerate(events)
+            if logged.dagster_event.is_step_materialization
         }
         entries: dict[AssetKey, dict] = {}
         for index, (logged, event_id) in enumerate(zip(events, event_ids, strict=True)):
