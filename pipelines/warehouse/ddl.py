@@ -25,7 +25,7 @@ def create_table(table: str, if_not_exists: bool = False, primary_key: bool = Tr
         for name, column in schema.columns.items()
     ]
     if primary_key:
-        columns.append(f"PRIMARY KEY ({', '.join(schema.unique)})")
+        columns.append(_primary_key(table))
     create = "CREATE TABLE IF NOT EXISTS" if if_not_exists else "CREATE TABLE"
     return f"{create} {table} (\n    " + ",\n    ".join(columns) + "\n)"
 
@@ -33,7 +33,11 @@ def create_table(table: str, if_not_exists: bool = False, primary_key: bool = Tr
 def add_primary_key(table: str) -> str:
     """`ALTER TABLE … ADD PRIMARY KEY`: building the key's index once, over loaded rows, is
     faster than keeping it up to date row by row while they are inserted."""
-    return f"ALTER TABLE {table} ADD PRIMARY KEY ({', '.join(model(table).to_schema().unique)})"
+    return f"ALTER TABLE {table} ADD {_primary_key(table)}"
+
+
+def _primary_key(table: str) -> str:
+    return f"PRIMARY KEY ({', '.join(model(table).to_schema().unique)})"
 
 
 def comments(table: str) -> list[str]:
