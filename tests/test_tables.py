@@ -13,6 +13,7 @@ from pipelines.parsing import parse_report
 from pipelines.sources import SourceReport
 from pipelines.table_types import table_type, vouch
 from pipelines.tables import build_tables, validate_tables
+from pipelines.tables.build import candidate_schema, pack_rows, unpack_rows
 from schemas import TABLES
 from tests.conftest import SEEDS
 
@@ -45,6 +46,25 @@ def test_seed_publishes_everything() -> None:
     assert tables["innovations"].height == 66
     assert tables["rejects"].is_empty()
     assert tables["reports"]["paper_count"].to_list() == [22]
+
+
+def test_every_row_hashes_the_lines_it_names() -> None:
+    seed = source("a.txt", SEED)
+    tables = publish(seed)
+    for table, frame in tables.items():
+        for row in frame.select("line_start", "line_end", "span_sha256").iter_rows():
+            text = seed.parsed.text(row[0], row[1])
+            assert hashlib.sha256(text.encode()).hexdigest() == row[2], (table, row)
+    # facets hold many spans within one section: not all on the section's lines
+    assert tables["mentions"].select("line_start", "line_end").n_unique() > 22
+
+
+@pytest.mark.parametrize("rows", [0, 1, 3])
+def test_packed_rows_read_back_as_they_were(rows: int) -> None:
+    candidates = build_tables([source("a.txt", SEED)])["mentions"].head(rows).to_dicts()
+    packed = pack_rows("mentions", candidates)
+    assert unpack_rows(packed).to_pylist() == candidates
+    assert unpack_rows(packed).schema == candidate_schema("mentions")
 
 
 def test_identical_file_twice_is_used_once() -> None:

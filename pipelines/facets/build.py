@@ -22,15 +22,20 @@ class _Section:
         self.row = row
         self.parsed = parsed
         self.first_line = row["line_end"] - self.body.count("\n")  # the body ends at line_end
+        self._by_lines: dict[tuple[int, int], dict] = {}
 
     def provenance(self, start: int, end: int) -> dict:
+        """Provenance of characters `start..end` of the body: the lines that hold them."""
         first = self.first_line + self.body.count("\n", 0, start)
         last = self.first_line + self.body.count("\n", 0, max(start, end - 1))
-        return {
-            "source_file": self.row["source_file"],
-            "source_sha256": self.row["source_sha256"],
-            **span_provenance(self.parsed, first, last),
-        }
+        # Most facets of a section lie on the same lines: hash each span once.
+        if (first, last) not in self._by_lines:
+            self._by_lines[first, last] = {
+                "source_file": self.row["source_file"],
+                "source_sha256": self.row["source_sha256"],
+                **span_provenance(self.parsed, first, last),
+            }
+        return self._by_lines[first, last]
 
 
 def paper_facet_rows(
