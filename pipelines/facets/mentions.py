@@ -189,13 +189,14 @@ def _benchmarks(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
         stripped = _RESOLUTION.sub("", name.strip(" *_`"))
         start += name.find(stripped) if stripped else 0
         name = stripped
+        if start in spans and len(name) <= len(spans[start].name):
+            return  # the fullest name wins: a name found again, or a shorter one, adds nothing
         if not name or any(a <= start < b for a, b in taken) or _is_not_a_name(name):
             return
         if shape_only and _metric_clause(text, start):
             return
         normalized = _ALIASES.get(name_key(name), name)
-        if start not in spans or len(name) > len(spans[start].name):  # the fullest name wins
-            spans[start] = Mention("benchmark", name, normalized, start, start + len(name))
+        spans[start] = Mention("benchmark", name, normalized, start, start + len(name))
 
     def add_list(listed: str, offset: int) -> None:
         for item in _LIST_ITEM.finditer(listed):
