@@ -11,10 +11,20 @@ import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 LOCK_FILE = ".build.lock"
-_held: dict[Path, int] = {}  # lock path -> nesting depth in this process
+
+
+@dataclass
+class _Held:
+    handle: TextIO  # the open lock file, locked
+    depth: int  # how many `build_lock` blocks of this process hold it
+
+
+_held: dict[Path, _Held] = {}  # by lock path
 
 
 class BuildLockedError(RuntimeError):
@@ -24,33 +34,44 @@ class BuildLockedError(RuntimeError):
 @contextmanager
 def build_lock(warehouse_dir: Path) -> Iterator[None]:
     path = (warehouse_dir / LOCK_FILE).resolve()
-    if path in _held:
-        _held[path] += 1
-        try:
-            yield
-        finally:
-            _held[path] -= 1
-        return
-    warehouse_dir.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise BuildLockedError(
-                f"Another build is running on {warehouse_dir} (process {holder}). Wait for it to "
-                f"finish, or stop it; nothing was changed."
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        _held[path] = 1
-        try:
-            yield
-        finally:
+    if path not in _held:
+        _held[path] = _Held(_acquire(warehouse_dir, path), 0)
+    _held[path].depth += 1
+    try:
+        yield
+    finally:
+        # Whichever block ends last releases the lock, not necessarily the first one: a
+        # generator asset that Dagster stops consuming (an output failed its type check) leaves
+        # its block open until the generator is garbage-collected, maybe during the next run.
+        held = _held[path]
+        held.depth -= 1
+        if held.depth == 0:
             del _held[path]
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            _release(held.handle)
+
+
+def _acquire(warehouse_dir: Path, path: Path) -> TextIO:
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")  # noqa: SIM115 (closed by `_release`)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise BuildLockedError(
+            f"Another build is running on {warehouse_dir} (process {holder}). Wait for it to "
+            f"finish, or stop it; nothing was changed."
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def _release(handle: TextIO) -> None:
+    handle.seek(0)
+    handle.truncate()
+    fcntl.flock(handle, fcntl.LOCK_UN)
+    handle.close()

@@ -3,6 +3,7 @@ build recovers, and a second concurrent build is refused without touching anythi
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -13,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.lock import build_lock
+from pipelines.lock import LOCK_FILE, build_lock
 from pipelines.release.verify import verify_release
 from tests.conftest import SEEDS, Build, build_into, cli_env
 
@@ -111,6 +112,31 @@ def test_killed_build_leaves_previous_state_and_next_build_recovers(
     assert verify_release(warehouse_dir / "releases" / "latest") == []
     leftovers = [p.name for p in warehouse_dir.rglob(".*") if p.name != ".build.lock"]
     assert leftovers == []  # no half-written database, no staging folder
+
+
+def _locked_elsewhere(warehouse_dir: Path) -> bool:
+    """Whether the build lock is taken (a second open file cannot lock it)."""
+    with open(warehouse_dir / LOCK_FILE, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def test_the_build_lock_is_released_when_its_last_holder_lets_go(tmp_path: Path) -> None:
+    outer, inner = build_lock(tmp_path), build_lock(tmp_path)
+    outer.__enter__()
+    inner.__enter__()
+    # The outer block ends first, as that of a generator asset that Dagster stopped consuming
+    # does when the generator is garbage-collected during a later run.
+    outer.__exit__(None, None, None)
+    assert _locked_elsewhere(tmp_path)
+    inner.__exit__(None, None, None)
+    assert not _locked_elsewhere(tmp_path)
+    with build_lock(tmp_path):
+        assert _locked_elsewhere(tmp_path)
 
 
 def test_second_concurrent_build_fails_fast_and_changes_nothing(
