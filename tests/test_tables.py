@@ -55,7 +55,7 @@ def test_every_row_hashes_the_lines_it_names() -> None:
         for row in frame.select("line_start", "line_end", "span_sha256").iter_rows():
             text = seed.parsed.text(row[0], row[1])
             assert hashlib.sha256(text.encode()).hexdigest() == row[2], (table, row)
-    # facets hold many spans within one section: not all on the section's lines
+    # the mentions of the 22 papers lie on many different spans, not one per paper
     assert tables["mentions"].select("line_start", "line_end").n_unique() > 22
 
 
