@@ -69,7 +69,10 @@ def build_warehouse(
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_beside(path)
     temporary.unlink(missing_ok=True)
-    with duckdb.connect(config={"memory_limit": MEMORY_LIMIT}) as connection:
+    # Rows in any order: DuckDB then loads each table on every core (a quarter faster at ten
+    # years). SQL promises no order without ORDER BY, and the published Parquet files keep theirs.
+    config = {"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False}
+    with duckdb.connect(config=config) as connection:
         connection.execute(
             f"ATTACH '{temporary}' AS warehouse (STORAGE_VERSION '{STORAGE_VERSION}')"
         )
