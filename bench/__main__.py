@@ -6,7 +6,8 @@ Everything is measured in one run on this machine, and the targets are ratios be
 measurements of the same run, because absolute times vary from machine to machine:
 
 - floor: read every report, split it into paper blocks with one regular expression, write the
-  raw blocks to one Parquet file (`bench/floor.py`), the least any pipeline must do;
+  raw blocks to one Parquet file (`bench/floor.py`), the least any pipeline must do; the
+  faster of two runs;
 - full build: `daily-papers build` (what `make run` runs) over the whole corpus into an empty
   warehouse and Dagster home; target at most 6x the floor and 2 GB of memory;
 - incremental: one new report added to the built warehouse and published, by the same command;
@@ -65,8 +66,12 @@ QUERIES = {
 class Size:
     reports: int
     megabytes: float
-    floor: Measured
+    floor_runs: list[Measured]
     full: Measured
+
+    @property
+    def floor(self) -> Measured:
+        return fastest(self.floor_runs)
 
 
 def build_command() -> list[str]:
@@ -88,11 +93,14 @@ def measure_size(reports: int) -> tuple[Size, Path, Path]:
     out = WORK / f"build-{reports}"
     shutil.rmtree(out, ignore_errors=True)
     (out / "dagster_home").mkdir(parents=True)
-    floor = run([sys.executable, "-m", "bench.floor", str(corpus), str(out / "floor.parquet")])
-    print(f"  N={reports}: floor {floor.seconds:.1f} s", flush=True)
+    # The faster of two, as for the trivial and incremental runs: the floor is short, and one
+    # slow moment of this shared machine would otherwise flatter the full build's ratio.
+    floor_command = [sys.executable, "-m", "bench.floor", str(corpus), str(out / "floor.parquet")]
+    floors = [run(floor_command) for _ in range(2)]
+    print(f"  N={reports}: floor {each_run(floors)}", flush=True)
     full = run(build_command(), build_env(corpus, out), cwd=PROJECT)
     print(f"  N={reports}: full build {full.seconds:.1f} s, {full.peak_mb:.0f} MB", flush=True)
-    return Size(reports, megabytes, floor, full), corpus, out
+    return Size(reports, megabytes, floors, full), corpus, out
 
 
 def measure_incremental(corpus: Path, out: Path, reports: int) -> list[Measured]:
@@ -188,7 +196,8 @@ def report(sizes: list[Size], incremental_runs: list[Measured], trivial_runs: li
         "",
         "| measure | value | target | |",
         "| --- | --- | --- | --- |",
-        f"| floor (read, split, one Parquet) | {largest.floor.seconds:.1f} s | | |",
+        f"| floor (read, split, one Parquet), faster of two ({each_run(largest.floor_runs)}) | "
+        f"{largest.floor.seconds:.1f} s | | |",
         f"| full build (`daily-papers build`) | {largest.full.seconds:.1f} s | | |",
         f"| full build / floor | {full_ratio:.1f}x | ≤ {TARGETS['full_vs_floor']:.0f}x | "
         f"{verdict(full_ratio, TARGETS['full_vs_floor'])} |",

@@ -11,7 +11,9 @@ import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.__main__ import Size, report
 from bench.corpus import FIRST_DATE, generate, report_name
+from bench.measure import Measured
 from pipelines.facets import mentions
 from pipelines.facets.patterns import NOT_AFTER_WORD, Bounded
 from pipelines.sources import read_source, report_files
@@ -87,3 +89,13 @@ def test_a_rebuild_parses_only_new_and_changed_reports(tmp_path: Path) -> None:
         dates = connection.sql("SELECT report_date::VARCHAR FROM reports ORDER BY 1").fetchall()
     assert [date for (date,) in dates][:2] == ["2023-01-01", "2026-01-11"]
     assert len(dates) == 3
+
+
+def test_the_results_table_takes_the_faster_of_each_pair_of_runs() -> None:
+    sizes = [Size(3650, 307.0, [Measured(12.5, 50), Measured(6.0, 50)], Measured(90.0, 1500))]
+    incremental, trivial = [Measured(10.0, 0), Measured(9.0, 0)], [Measured(4.0, 0)] * 2
+    text = report(sizes, incremental, trivial, 20.0, {"typical query": 5.0})
+    assert "| floor (read, split, one Parquet), faster of two (12.5, 6.0 s) | 6.0 s |" in text
+    assert "| full build / floor | 15.0x | ≤ 6x | NOT met |" in text
+    assert "| incremental / trivial | 2.2x | ≤ 2.5x | met |" in text
+    assert "| 3650 | 307 | 6.0 | 90.0 | 15.0x | 24.7 | 1500 |" in text
