@@ -12,24 +12,24 @@ row. Every other frame is validated whole, as dagster-pandera does.
 
 from __future__ import annotations
 
+import weakref
+
 import dagster as dg
 import pandera.errors
 import polars as pl
 from dagster_pandera import pandera_schema_to_dagster_type
 
-# Frames vouched for by `vouch`, by id: the frame itself and how many of its first rows are new.
-_vouched: dict[int, tuple[pl.DataFrame, int]] = {}
+# Frames vouched for by `vouch`, by id: a weak reference to the frame (so that a frame whose type
+# check never came, in a step that failed, is neither kept alive nor mistaken for a later frame
+# given the same id) and how many of its first rows are new.
+_vouched: dict[int, tuple[weakref.ref[pl.DataFrame], int]] = {}
 
 
 def vouch(frame: pl.DataFrame, new_rows: int) -> None:
     """Say that every row of `frame` after its first `new_rows` passed the table's model, as part
     of a table whose primary key was unique; its next type check relies on that."""
-    _vouched[id(frame)] = (frame, new_rows)
-
-
-def forget_vouched() -> None:
-    """Drop what `vouch` was told about frames not type-checked since (a step that failed)."""
-    _vouched.clear()
+    _vouched[id(frame)] = (weakref.ref(frame), new_rows)
+    weakref.finalize(frame, _vouched.pop, id(frame), None)
 
 
 def table_type(model: type) -> dg.DagsterType:
@@ -38,9 +38,10 @@ def table_type(model: type) -> dg.DagsterType:
     key = list(model.to_schema().unique)
 
     def type_check(context: dg.TypeCheckContext, value: object) -> dg.TypeCheck:
-        frame, new_rows = _vouched.pop(id(value), (None, 0))
-        if frame is None or frame is not value:
+        vouched, new_rows = _vouched.pop(id(value), (None, 0))
+        if vouched is None or vouched() is not value:
             return stock.type_check(context, value)
+        frame: pl.DataFrame = value
         try:
             model.validate(frame.head(new_rows), lazy=True)
         except pandera.errors.SchemaErrors as errors:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import weakref
 
 import dagster as dg
 import polars as pl
@@ -212,3 +214,17 @@ def test_the_table_type_validates_only_rows_not_validated_before() -> None:
     result = check(repeated, new_rows=1)
     assert not result.success
     assert "1 new rows repeat the primary key (report_date, arxiv_id)" in result.description
+
+
+def test_a_frame_vouched_for_but_never_checked_is_not_kept_or_mistaken_for_another() -> None:
+    papers = publish(source("a.md", SEED))["papers"]
+    papers_type = table_type(TABLES["papers"])
+    unchecked = papers.with_columns(rank=pl.lit(0, pl.Int64))  # every row breaks `rank > 0`
+    vouch(unchecked, new_rows=0)  # its step fails before the type check, say
+    dropped = weakref.ref(unchecked)
+    del unchecked
+    gc.collect()
+    assert dropped() is None  # the vouch did not keep the frame alive
+    # whatever frame comes next, at any address, is validated whole
+    for _ in range(20):
+        assert not dg.check_dagster_type(papers_type, papers.with_columns(rank=pl.lit(0))).success

@@ -18,7 +18,7 @@ from pipelines.io_managers import StoredPartitions, TableParquetIOManager
 from pipelines.lock import build_lock
 from pipelines.metadata import markdown_table, table_metadata
 from pipelines.resources import ProjectPaths
-from pipelines.table_types import forget_vouched, table_type, vouch
+from pipelines.table_types import table_type, vouch
 from pipelines.tables.accounting import unbalanced
 from pipelines.tables.build import ReportRows
 from pipelines.tables.combine import whole_file_rejects
@@ -84,10 +84,7 @@ def tables(context: dg.AssetExecutionContext, parsed_report: StoredPartitions):
     # The table files are shared by every run on this Dagster home: one build at a time writes
     # them (held while the outputs are written, as they are yielded).
     with build_lock(paths.warehouse):
-        try:
-            yield from _build_tables(context, parsed_report)
-        finally:
-            forget_vouched()
+        yield from _build_tables(context, parsed_report)
 
 
 def _build_tables(context: dg.AssetExecutionContext, parsed_report: StoredPartitions):
