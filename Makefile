@@ -43,8 +43,8 @@ test-ui: env | $(CHROMIUM)  ## Dagster UI in headless Chromium; screenshots in t
 ui: env  ## Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/daily-papers ui
 
-verify: env  ## check a release folder: make verify RELEASE=warehouse/releases/latest
-	$(VENV)/bin/daily-papers verify "$(or $(RELEASE),warehouse/releases/latest)"
+verify: env  ## check a release folder (default: the latest): make verify RELEASE=path/to/release
+	$(VENV)/bin/daily-papers verify "$(or $(RELEASE),$(or $(DAILY_PAPERS_WAREHOUSE_DIR),warehouse)/releases/latest)"
 
 bench: env  ## scale benchmark (ten years of synthetic reports); writes bench/RESULTS.md
 	$(VENV)/bin/python -m bench
@@ -61,5 +61,6 @@ docs: env  ## regenerate the data dictionary (from the schemas) and the facet qu
 	$(VENV)/bin/python -m schemas.dictionary > docs/data-dictionary.md
 	$(VENV)/bin/python -m pipelines.facets.quality > docs/facet-quality.md
 
-clean:  ## remove built outputs (keeps seeds and code)
-	rm -rf warehouse/daily_papers.duckdb warehouse/releases .dagster_home
+# Only the project's own default folders: a DAGSTER_HOME or warehouse set elsewhere is left alone.
+clean:  ## remove built outputs in the project folder (keeps seeds and code)
+	rm -rf warehouse/daily_papers.duckdb warehouse/releases .dagster_home bench/.work tests/screenshots

@@ -1,1 +1,2 @@
-"""Benchmarks: run with `python -m bench.<name>`; results go to `bench/RESULTS.md`."""
+"""The scale benchmark: `python -m bench` writes `bench/RESULTS.md`; `python -m bench.<name>`
+runs one part (the corpus, the floor, the parser's throughput) on its own."""

@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser(
         "build",
-        help="Parse every report in the seeds folder and publish tables, warehouse and release.",
+        help="Parse the new and changed reports in the seeds folder and publish tables, "
+        "warehouse and release.",
         description="Paths come from DAILY_PAPERS_SEEDS_DIR, DAILY_PAPERS_WAREHOUSE_DIR and "
         "DAGSTER_HOME (defaults: seeds/, warehouse/, .dagster_home/ in the project).",
     )
@@ -45,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     query_command = commands.add_parser(
         "query",
         help="Run SQL on the warehouse and print the result.",
-        description="Opens the warehouse read-only; tables and views are listed by `info`.",
+        description="Opens the warehouse read-only; `info` lists the published tables, and the "
+        "README the views and history tables.",
     )
     query_command.add_argument("sql", help='e.g. "SELECT count(*) FROM papers"')
     query_command.add_argument(

@@ -14,7 +14,7 @@ and closing one per event, which makes Dagster checkpoint the write-ahead log ev
 commits without waiting for the disk (`synchronous=NORMAL`, safe in WAL mode: a power cut can
 lose the last events, never damage the database). Together about three times faster per event.
 
-`pipelines.cli` writes the `dagster.yaml` that selects it.
+`pipelines.instance` writes the `dagster.yaml` that selects it.
 """
 
 from __future__ import annotations

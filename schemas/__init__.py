@@ -42,7 +42,7 @@ TABLES = {
     "results": ResultsSchema,
     "rejects": RejectsSchema,
 }
-# The tables extracted from the section texts (built by the `facets` asset).
+# The tables extracted from the section texts (the `facets` group of the `tables` asset).
 FACET_TABLES = ("domains", "usage_facets", "mentions", "code_release", "results")
 # The tables built straight from the parsed reports (by the `tables` asset).
 PARSED_TABLES = tuple(table for table in TABLES if table not in FACET_TABLES)

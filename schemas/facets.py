@@ -1,7 +1,8 @@
 """Facets extracted from the section texts: domain, usage items, mentions, code release, results.
 
-Every row points back to the exact text it came from: the section and the character span in the
-section's `body`, plus the usual file provenance (lines and hashes).
+Every row points back to the text it came from with the usual file provenance (lines and
+hashes); mentions, usage items, results and a decided code release also keep the character span
+in their section's `body`, and a domain the keyword that decided it.
 """
 
 import datetime as dt

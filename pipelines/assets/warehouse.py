@@ -1,5 +1,6 @@
 """Warehouse: the validated tables loaded into one DuckDB file, with keys, comments and views,
-plus the history tables (runs, source files, releases, check results) carried over."""
+plus the history tables (runs, source files, warehouse loads, releases, check results) carried
+over."""
 
 from pathlib import Path
 

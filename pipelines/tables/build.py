@@ -1,8 +1,7 @@
-"""Candidate rows for every table, one report at a time, with the publishing rules applied.
+"""Candidate rows for every table, one report at a time, with the rules within a report applied.
 
-Rules: an identical file counted twice is used once; two different files for one date are both
-rejected; a paper is published only with a usable arXiv id, all five sections, and an id not
-already seen in its report. Everything else goes to rejects with its reason and source text.
+Rules: a paper is published only with a usable arXiv id, all five sections, and an id not already
+seen in its report. Everything else goes to rejects with its reason and source text.
 
 `report_rows` does all the work that needs only one report (parsing is already done; rows,
 facets and line accounting), so reports can be processed in parallel and kept between runs;

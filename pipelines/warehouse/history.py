@@ -1,7 +1,8 @@
 """The warehouse's history tables: carried from one warehouse file to the next, appended to.
 
-Writers: the warehouse build (source files), the release asset (releases and their files), and
-`record_run` after every run (the run and each of its asset check results).
+Writers: the warehouse build (source files, and each load in `warehouse_loads`), the release
+asset (releases and their files), and `record_run` after every run (the run and each of its
+asset check results).
 """
 
 from __future__ import annotations
