@@ -21,6 +21,11 @@ class SourceReport:
     size: int
     parsed: ParsedReport
 
+    def failed(self, reason_code: str, message: str) -> SourceReport:
+        """This file with what the parser made of it replaced by one file-level problem."""
+        text = "\n".join(self.parsed.lines).encode("utf-8")
+        return _with_problem(self.source_file, self.sha256, self.size, text, reason_code, message)
+
 
 def report_files(seeds_dir: Path) -> list[str]:
     """Names (relative to `seeds_dir`) of the report files in it, sorted."""
@@ -47,7 +52,13 @@ def read_source(seeds_dir: Path, name: str) -> SourceReport:
 
 
 def _failed(name: str, data: bytes, reason_code: str, message: str) -> SourceReport:
+    sha256 = hashlib.sha256(data).hexdigest()
+    return _with_problem(name, sha256, len(data), data, reason_code, message)
+
+
+def _with_problem(
+    name: str, sha256: str, size: int, data: bytes, reason_code: str, message: str
+) -> SourceReport:
     raw = data[:RAW_BYTES_KEPT].decode("utf-8", errors="replace")
     problem = Problem(reason_code, "file", message, 0, 0, raw)
-    parsed = ParsedReport(None, None, (), problems=(problem,))
-    return SourceReport(name, hashlib.sha256(data).hexdigest(), len(data), parsed)
+    return SourceReport(name, sha256, size, ParsedReport(None, None, (), problems=(problem,)))

@@ -3,7 +3,8 @@
 REASON_CODES: dict[str, str] = {
     "unreadable_file": "The file could not be read (permissions, or it vanished during the "
     "build). Check the file and run again.",
-    "parse_error": "The parser failed on this file: a bug in daily-papers, not in the report. "
+    "parse_error": "The parser (or the code that makes rows and facets) failed on this file: a "
+    "bug in daily-papers, not in the report. "
     "Please file an issue with the file attached.",
     "not_utf8": "The file is not valid UTF-8. Re-save it as UTF-8.",
     "empty_file": "The file has no text. Remove it or replace it with the real report.",

@@ -40,6 +40,7 @@ def named(text: str, kind: str, section: str = "usage") -> list[tuple]:
             [("TPU v4", None, None), ("TPU v5p", None, None), ("TPU v6e", None, None)],
         ),
         ("DeepSeek-V3 与 T5 不是硬件，普通 GPU 也不算", []),
+        ("0 张 A100，或 V100 x 0", [("A100", None, None), ("V100", None, None)]),  # no count
     ],
 )
 def test_hardware_is_normalised(text: str, expected: list[tuple]) -> None:
@@ -80,6 +81,15 @@ def test_links_and_hugging_face_repo_ids() -> None:
     assert named(text, "link") == ["https://github.com/org/repo", "Org-Name/model-1"]
 
 
+def test_a_url_written_after_hugging_face_is_one_link() -> None:
+    text = "Hugging Face：github.com/org/repo，另见 Hugging Face (huggingface.co/org/model)"
+    links = [m for m in find_mentions(text, "usage") if m.kind == "link"]
+    assert [(m.name, m.normalized_name) for m in links] == [
+        ("github.com/org/repo", "github.com/org/repo"),
+        ("huggingface.co/org/model", "org/model"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "status"),
     [
@@ -118,6 +128,11 @@ def test_usage_items_are_sorted_into_facets() -> None:
         ("code", "开源情况"),
     ]
     assert items[1].text == "1. 编码"
+
+
+def test_a_blank_bold_label_is_text_of_the_item_above() -> None:
+    items = usage_items("*   **输入**：图像\n*   **  **：x\n*   **输出**：掩码")
+    assert [(i.label, i.text) for i in items] == [("输入", "图像\n*   **  **：x"), ("输出", "掩码")]
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,10 @@ import pytest
 from pipelines.parsing import parse_report
 from pipelines.sources import SourceReport
 from pipelines.table_types import table_type, vouch
+from pipelines.tables import build as tables_build
 from pipelines.tables import build_tables, validate_tables
 from pipelines.tables.build import candidate_schema, pack_rows, unpack_rows
-from schemas import TABLES
+from schemas import FACET_TABLES, TABLES
 from tests.conftest import SEEDS
 
 SEED = (SEEDS / "000_18c40586699a2521.txt").read_bytes()
@@ -155,6 +156,44 @@ def test_bad_section_rejects_its_whole_paper() -> None:
     assert tables["rejects"]["failed_check"].to_list() == [
         "sections.section_key: isin(('domain', 'contribution', 'usage', 'innovations', 'results'))"
     ]
+
+
+def test_a_bad_facet_row_rejects_its_paper_not_the_run() -> None:
+    seed = source("a.txt", SEED)
+    candidates = build_tables([seed])
+    paper = pl.col("arxiv_id") == "2601.05960"
+    assert candidates["mentions"].filter(paper).height > 1
+    candidates["mentions"] = candidates["mentions"].with_columns(  # an extractor bug, say
+        char_start=pl.when(paper).then(pl.lit(0, pl.Int64)).otherwise("char_start")
+    )
+    tables = validate_tables(candidates, {"a.txt": seed.parsed})
+    assert tables["papers"].height == 21
+    for table in ("sections", "innovations", *FACET_TABLES):
+        assert "2601.05960" not in tables[table]["arxiv_id"].to_list(), table
+    assert tables["domains"].height == tables["code_release"].height == 21
+    (reject,) = tables["rejects"].rows(named=True)
+    assert (reject["arxiv_id"], reject["reason_code"]) == ("2601.05960", "schema_check_failed")
+    assert reject["failed_check"] == "mentions: multiple_fields_uniqueness"
+
+
+def test_a_crash_while_making_rows_costs_the_file_not_the_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(key: dict, *args: object) -> dict:
+        if key["arxiv_id"] == "2601.05960":
+            raise IndexError("an extractor bug")
+        return facet_rows(key, *args)
+
+    facet_rows = tables_build.paper_facet_rows
+    monkeypatch.setattr(tables_build, "paper_facet_rows", broken)
+    other = report("2026-02-01", [("Fine", "https://arxiv.org/abs/2602.00001")])
+    tables = publish(source("a.txt", SEED), source("b.md", other))
+    assert tables["papers"]["arxiv_id"].to_list() == ["2602.00001"]
+    (reject,) = tables["rejects"].rows(named=True)
+    assert (reject["source_file"], reject["level"]) == ("a.txt", "file")
+    assert reject["reason_code"] == "parse_error"
+    assert reject["message"] == "Making rows from this file failed (IndexError: an extractor bug)."
+    assert reject["raw_text"].startswith("# ")
 
 
 def test_report_date_out_of_range_is_rejected() -> None:

@@ -76,7 +76,7 @@ def _hardware(text: str) -> list[Mention]:
     for match in _HARDWARE.finditer(text):
         model = _SPACES.sub(" ", match["model"]).replace("昇腾", "Ascend ").replace("  ", " ")
         model = _SERIES.sub(r"\1 ", model)
-        count = match["count"] or match["count_after"]
+        count = int(match["count"] or match["count_after"] or 0) or None  # "0 张": no count
         found.append(
             Mention(
                 "hardware",
@@ -84,7 +84,7 @@ def _hardware(text: str) -> list[Mention]:
                 model.strip(),
                 match.start(),
                 match.end(),
-                count=1 if match["single"] else (int(count) if count else None),
+                count=1 if match["single"] else count,
                 memory_gb=float(match["mem"]) if match["mem"] else None,
             )
         )
@@ -113,7 +113,8 @@ def _links(text: str) -> list[Mention]:
         repo = _HF_REPO.search(url)
         normalized = repo[1] if repo and "/papers/" not in url else url.removesuffix("/")
         found.append(Mention("link", url, normalized, match.start(), match.start() + len(url)))
-    return found
+    # "Hugging Face：github.com/org/repo" is found by both patterns: keep the whole URL.
+    return _drop_overlaps(found)
 
 
 # --- benchmarks -------------------------------------------------------------------------------

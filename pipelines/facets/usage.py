@@ -36,7 +36,8 @@ def facet_of(label: str) -> str:
 
 def usage_items(body: str) -> list[UsageItem]:
     """The labelled items at the shallowest indentation, each with the lines below it."""
-    matches = list(_LABELLED.finditer(body))
+    # A blank bold label (`**  **`) labels nothing: the line is text of the item above.
+    matches = [match for match in _LABELLED.finditer(body) if match["label"].strip()]
     if not matches:
         return []
     top = min(len(m["indent"].expandtabs(4)) for m in matches)

@@ -61,7 +61,16 @@ class ReportRows:
 
 
 def report_rows(source: SourceReport) -> ReportRows:
-    """Candidate rows of every table (facets included) from one parsed report."""
+    """Candidate rows of every table (facets included) from one parsed report. Never raises: a
+    bug in the code that makes rows costs this file (a `parse_error` reject), not the run."""
+    try:
+        return _report_rows(source)
+    except Exception as error:
+        message = f"Making rows from this file failed ({type(error).__name__}: {error})."
+        return _report_rows(source.failed("parse_error", message))
+
+
+def _report_rows(source: SourceReport) -> ReportRows:
     parsed = source.parsed
     problems = [
         _reject(

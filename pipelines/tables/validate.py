@@ -1,8 +1,9 @@
 """Validate candidate rows against the Pandera schemas, routing failing rows into rejects.
 
-A paper is published whole or not at all: when one of its sections or innovations fails a check,
-the paper is rejected (naming the failed check) together with its children, so published papers
-always carry all their sections.
+A paper is published whole or not at all: when one of its sections, innovations or facet rows
+fails a check, the paper is rejected (naming the failed check) together with all its rows, so
+published papers always carry all their sections, and a faulty extractor costs the papers it
+failed on, not the run.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import polars as pl
 from schemas import FACET_TABLES, TABLES, RejectsSchema, polars_schema
 
 PAPER_KEY = ["report_date", "arxiv_id"]
-CHILD_TABLES = ("sections", "innovations")
+CHILD_TABLES = ("sections", "innovations", *FACET_TABLES)
 
 
 class SourceText(Protocol):
@@ -26,8 +27,8 @@ class SourceText(Protocol):
 def validate_tables(
     candidates: Mapping[str, pl.DataFrame], sources: Mapping[str, SourceText]
 ) -> dict[str, pl.DataFrame]:
-    """Published tables (every row valid) plus the rejects table. Facet rows are kept for the
-    published papers.
+    """Published tables (every row valid) plus the rejects table. The child tables (sections,
+    innovations, facets) keep the rows of the published papers.
 
     `sources` maps each source file to its text (a `ParsedReport` or `ReportRows`), for the
     source text of rejected rows.
@@ -54,7 +55,7 @@ def validate_tables(
     )
     rejects.append(_rejects("paper", papers.join(failed_papers, on=PAPER_KEY), sources))
     papers = papers.join(failed_papers, on=PAPER_KEY, how="anti")
-    for table in CHILD_TABLES:
+    for table in children:
         children[table] = children[table].join(failed_papers, on=PAPER_KEY, how="anti")
 
     paper_counts = papers.group_by("report_date").len("published")
@@ -64,17 +65,7 @@ def validate_tables(
         .drop("published")
     )
     all_rejects = RejectsSchema.validate(pl.concat(rejects, how="vertical"))
-    facets = {
-        table: of_published_papers(candidates[table], papers)
-        for table in FACET_TABLES
-        if table in candidates
-    }
-    return {"reports": reports, "papers": papers, **children, "rejects": all_rejects, **facets}
-
-
-def of_published_papers(frame: pl.DataFrame, papers: pl.DataFrame) -> pl.DataFrame:
-    """The rows of `frame` (a facet table) that belong to one of the published `papers`."""
-    return frame.join(papers.select(PAPER_KEY), on=PAPER_KEY, how="semi")
+    return {"reports": reports, "papers": papers, **children, "rejects": all_rejects}
 
 
 def split_valid(table: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
