@@ -84,11 +84,13 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
 
     def is_stale(self, asset_key: dg.AssetKey, partition_key: str, source: Path) -> bool:
         """Whether the partition made from `source` must be made again: never stored, or the
-        file is gone or changed since (like `make`, by modification time)."""
+        file is gone or changed since. A stored partition carries the modification time its file
+        had (see `store`): any other time, older too (a file replaced by an older copy), is a
+        change."""
         path = self.stored(asset_key, partition_key)
         if not path.exists() or not source.exists():
             return True
-        return source.stat().st_mtime >= path.stat().st_mtime
+        return source.stat().st_mtime_ns != path.stat().st_mtime_ns
 
     def remove_other_versions(self) -> list[Path]:
         """Delete the stored rows of other versions (`<storage>/parser-*` beside `base_dir`):
@@ -99,13 +101,17 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
             shutil.rmtree(path)
         return old
 
-    def store(self, asset_key: dg.AssetKey, partition_key: str, value: object) -> Path:
+    def store(
+        self, asset_key: dg.AssetKey, partition_key: str, value: object, source_mtime_ns: int
+    ) -> Path:
         """Store the value of one partition now (an asset that makes many can store each as it
-        is made and return `StoredPartitions`, rather than hold them all until it returns)."""
+        is made and return `StoredPartitions`, rather than hold them all until it returns),
+        stamped with the modification time its source file had before it was read."""
         path = self.stored(asset_key, partition_key)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Not durable: a partition lost in a power cut is parsed again from its file.
         write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
+        os.utime(path, ns=(source_mtime_ns, source_mtime_ns))
         return path
 
     def handle_output(self, context: dg.OutputContext, obj: StoredPartitions) -> None:

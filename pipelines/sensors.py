@@ -1,5 +1,6 @@
 """Sensors: one partition per report file in the seeds folder; finished runs into the history."""
 
+import hashlib
 from pathlib import Path
 
 import dagster as dg
@@ -34,6 +35,8 @@ def report_files_sensor(
 ) -> dg.SensorResult:
     """Registers a partition for each new report file (and drops those whose file is gone), and
     parses all new files in one run."""
+    if not paths.seeds.is_dir():  # unmounted, say: its files are not gone
+        return dg.SensorResult(skip_reason=f"The seeds folder {paths.seeds} does not exist.")
     new, gone = partition_changes(context.instance, paths)
     requests = []
     if new:
@@ -44,7 +47,7 @@ def report_files_sensor(
     if new:
         runs.append(
             dg.RunRequest(
-                run_key=f"{new[0]}..{new[-1]}:{len(new)}",
+                run_key=_run_key(paths.seeds, new),
                 tags={
                     "dagster/asset_partition_range_start": new[0],
                     "dagster/asset_partition_range_end": new[-1],
@@ -52,6 +55,20 @@ def report_files_sensor(
             )
         )
     return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=requests)
+
+
+def _run_key(seeds: Path, names: list[str]) -> str:
+    """Names the files and their versions: a file removed and added again (its partition dropped
+    and registered again) gets a run of its own, rather than being taken for the earlier one."""
+    digest = hashlib.sha256()
+    for name in names:
+        try:
+            stat = (seeds / name).stat()
+            version = f"{stat.st_size}:{stat.st_mtime_ns}"
+        except OSError:  # gone since it was listed; the run will reject it as unreadable
+            version = "gone"
+        digest.update(f"{name}\0{version}\0".encode())
+    return f"{names[0]}..{names[-1]}:{len(names)}:{digest.hexdigest()[:16]}"
 
 
 def _run_recorder(status: dg.DagsterRunStatus) -> dg.SensorDefinition:

@@ -3,6 +3,7 @@ synthetic corpus is a valid input, and a rebuild parses only the new and changed
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -89,6 +90,16 @@ def test_a_rebuild_parses_only_new_and_changed_reports(tmp_path: Path) -> None:
         dates = connection.sql("SELECT report_date::VARCHAR FROM reports ORDER BY 1").fetchall()
     assert [date for (date,) in dates][:2] == ["2023-01-01", "2026-01-11"]
     assert len(dates) == 3
+
+    # Replaced by an older copy (as `cp -p` or `tar x` leave it): older, but changed.
+    seed.write_bytes(seed.read_bytes().replace(b"**Date**: 2026-01-11", b"**Date**: 2026-01-10"))
+    os.utime(seed, (1_577_836_800, 1_577_836_800))  # 2020-01-01
+    older = build_into(seeds, tmp_path / "out")
+    assert (older.result.success, older.result.parsed) == (True, 1)
+    with duckdb.connect(str(older.warehouse_file), read_only=True) as connection:
+        dates = connection.sql("SELECT report_date::VARCHAR FROM reports ORDER BY 1").fetchall()
+    assert [date for (date,) in dates][:2] == ["2023-01-01", "2026-01-10"]
+    assert build_into(seeds, tmp_path / "out").result.parsed == 0
 
 
 def test_the_results_table_takes_the_faster_of_each_pair_of_runs() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -56,6 +57,21 @@ def test_sensor_registers_new_files_and_drops_vanished_ones(tmp_path: Path) -> N
         assert [r.tags["dagster/asset_partition_range_start"] for r in changed.run_requests] == [
             "2026-01-12.md"
         ]
+        apply(instance, changed)
+
+        # A file removed, then added again (another version): a run of its own.
+        (seeds / "2026-01-12.md").unlink()
+        apply(instance, evaluate(instance, seeds))
+        shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds / "2026-01-12.md")
+        os.utime(seeds / "2026-01-12.md", (1_577_836_800, 1_577_836_800))
+        (again,) = evaluate(instance, seeds).run_requests
+        assert again.run_key != changed.run_requests[0].run_key
+
+        # An unmounted seeds folder: nothing is taken for gone.
+        shutil.move(seeds, tmp_path / "elsewhere")
+        missing = evaluate(instance, seeds)
+        assert missing.dynamic_partitions_requests == [] and missing.run_requests == []
+        assert "does not exist" in missing.skip_reason.skip_message
 
 
 def test_run_history_sensor_records_a_run_launched_elsewhere(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """Ingest: one partition per report file; each is read, checksummed, parsed and turned into
 candidate rows (facets included), on every core."""
 
+import os
 import time
+from pathlib import Path
 
 import dagster as dg
 
@@ -30,16 +32,19 @@ def parsed_report(context: dg.AssetExecutionContext) -> StoredPartitions:
     """One report file, read from the seeds folder, checksummed, parsed, and turned into the
     candidate rows of every table. Partitioned by file name; any number of partitions run as one
     run, spread over the machine's cores, each stored as soon as it is parsed. A report whose
-    rows are stored and whose file has not changed since is not parsed again (like `make`)."""
+    rows are stored and whose file has not changed since (its modification time is the one it had
+    when it was read) is not parsed again."""
     paths: ProjectPaths = context.resources.paths
     storage: PartitionPickleIOManager = context.resources.report_io_manager
     keys = context.partition_keys
     stale = [key for key in keys if storage.is_stale(context.asset_key, key, paths.seeds / key)]
+    # Taken before the files are read: a file changed while it is parsed stays stale.
+    mtimes = {key: _mtime_ns(paths.seeds / key) for key in stale}
     stored = {key: storage.stored(context.asset_key, key) for key in keys}
     papers_found = problems_found = bytes_read = 0
     started = time.perf_counter()
     for count, (key, rows) in enumerate(rows_of_files(paths.seeds, stale), start=1):
-        stored[key] = storage.store(context.asset_key, key, rows)
+        stored[key] = storage.store(context.asset_key, key, rows, mtimes[key])
         papers_found += rows.papers_found
         problems_found += rows.problems.height
         bytes_read += rows.size
@@ -56,3 +61,13 @@ def parsed_report(context: dg.AssetExecutionContext) -> StoredPartitions:
         }
     )
     return StoredPartitions(stored)
+
+
+def _mtime_ns(path: Path) -> int:
+    """The file's modification time; 0 for a file that cannot be read, so that its rows (an
+    `unreadable_file` reject) are made again at every build until it can be (making a file
+    readable, with chmod say, does not change its modification time)."""
+    try:
+        return path.stat().st_mtime_ns if os.access(path, os.R_OK) else 0
+    except OSError:
+        return 0
