@@ -108,6 +108,9 @@ def add(settings: Settings, files: list[Path]) -> int:
                 f"{target} already exists with other content; rename {file} or replace the "
                 "file in the seeds folder yourself"
             )
+        same_name = [other for other, to in copies if to == target]
+        if same_name and same_name[0].read_bytes() != file.read_bytes():
+            return _usage_error(f"{same_name[0]} and {file} have the same name; rename one")
         copies.append((file, target))
     settings.seeds_dir.mkdir(parents=True, exist_ok=True)
     for file, target in copies:

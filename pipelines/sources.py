@@ -28,11 +28,12 @@ class SourceReport:
 
 
 def report_files(seeds_dir: Path) -> list[str]:
-    """Names (relative to `seeds_dir`) of the report files in it, sorted."""
+    """Names (relative to `seeds_dir`) of the report files in it, sorted. A broken link counts
+    too: reading it fails, and it is rejected as unreadable rather than silently left out."""
     return sorted(
         path.relative_to(seeds_dir).as_posix()
         for path in seeds_dir.rglob("*")
-        if path.is_file() and path.suffix.lower() in REPORT_SUFFIXES
+        if (path.is_file() or path.is_symlink()) and path.suffix.lower() in REPORT_SUFFIXES
     )
 
 

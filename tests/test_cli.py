@@ -95,13 +95,18 @@ def test_add_refuses_what_it_cannot_add_and_copies_nothing(tmp_path: Path) -> No
     other.write_text("# another report of the same name\n")
     notes = tmp_path / "notes.pdf"
     notes.write_bytes(b"%PDF")
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    (tmp_path / "one" / "b.md").write_text("# report one\n")
+    (tmp_path / "two" / "b.md").write_text("# report two\n")
     env = cli_env(seeds, tmp_path / "out", tmp_path / "home")
-    for file, message in [
-        (other, "already exists with other content"),
-        (notes, "a report file ends in .md, .markdown, .txt"),
-        (tmp_path / "missing.md", "is not a file"),
+    for files, message in [
+        ([other], "already exists with other content"),
+        ([notes], "a report file ends in .md, .markdown, .txt"),
+        ([tmp_path / "missing.md"], "is not a file"),
+        ([tmp_path / "one" / "b.md", tmp_path / "two" / "b.md"], "have the same name"),
     ]:
-        result = run_cli("add", str(file), env=env)
+        result = run_cli("add", *map(str, files), env=env)
         assert result.returncode == 2
         assert message in result.stderr
     assert sorted(p.name for p in seeds.iterdir()) == ["a.md"]

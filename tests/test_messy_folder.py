@@ -42,6 +42,7 @@ def messy_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     (seeds / "truncated.md").write_text(truncated, encoding="utf-8")
     head, first, second, *_ = papers_of(redated(FIRST, "2026-01-14"))
     (seeds / "duplicated.md").write_text("\n".join([head, first, second, first]), encoding="utf-8")
+    (seeds / "dangling.md").symlink_to(seeds / "moved-away.md")  # a broken link
     return build_into(seeds, seeds.parent)
 
 
@@ -82,6 +83,7 @@ def test_every_bad_item_is_rejected_with_its_reason(messy_build: Build) -> None:
             ("gb18030.md", "not_utf8", "file"),
             ("truncated.md", "missing_sections", "paper"),
             ("duplicated.md", "duplicate_paper", "paper"),
+            ("dangling.md", "unreadable_file", "file"),
         ]
     )
 
@@ -90,7 +92,7 @@ def test_rejects_are_in_the_release_too(messy_build: Build) -> None:
     import polars as pl
 
     rejects = pl.read_parquet(messy_build.latest / "rejects.parquet")
-    assert rejects.height == 8
+    assert rejects.height == 9
     assert rejects["raw_text"].str.len_chars().min() >= 0
     truncated = rejects.filter(pl.col("source_file") == "truncated.md").row(0, named=True)
     assert truncated["raw_text"].startswith("## 📄 CaricatureGS")

@@ -14,6 +14,8 @@ import pytest
 from pipelines.definitions import defs
 from pipelines.files import sha256_file
 from pipelines.jobs import PUBLISH_JOB
+from pipelines.parquet import TableFile
+from pipelines.warehouse.build import build_warehouse
 from schemas import HISTORY_TABLES, SCHEMA_VERSION, TABLES
 from tests.conftest import SEEDS, Build, build_into, expected_papers
 
@@ -115,6 +117,18 @@ def test_primary_keys_and_comments_are_declared(warehouse) -> None:
     assert missing == []
     with pytest.raises(duckdb.Error):
         warehouse.execute("INSERT INTO papers SELECT * FROM papers LIMIT 1")  # read-only anyway
+
+
+def test_a_warehouse_folder_with_a_quote_in_its_name(seed_build: Build, tmp_path) -> None:
+    tables = {table: TableFile(table, seed_build.latest / f"{table}.parquet") for table in TABLES}
+    path = tmp_path / "o'brien's data" / "daily_papers.duckdb"
+    build_warehouse(path, tables, "first-run", None)
+    build_warehouse(path, tables, "second-run", None)  # carries the history of the first over
+    with duckdb.connect(str(path), read_only=True) as connection:
+        loads = connection.sql("SELECT run_id FROM warehouse_loads ORDER BY loaded_at").fetchall()
+        papers = connection.sql("SELECT count(*) FROM papers").fetchall()
+    assert loads == [("first-run",), ("second-run",)]
+    assert papers == [(tables["papers"].rows,)]
 
 
 def test_primary_key_rejects_duplicates(seed_build: Build, tmp_path) -> None:

@@ -30,7 +30,6 @@ WAREHOUSE_FILE = "daily_papers.duckdb"
 STORAGE_VERSION = "v1.2.0"
 # DuckDB streams the Parquet files in; a bounded memory keeps big loads within the machine's.
 MEMORY_LIMIT = "1GB"
-VIEW_NAMES = ("paper_summaries", "paper_innovations", "report_overview", "rejects_by_reason")
 # An update replaces rows file by file and keeps the primary-key indexes up to date as it goes
 # (about 10 ms a file with ten years loaded); a rebuild loads everything and builds each index
 # once (about 2 ms a report). So a build that replaces more than a fifth of the files, and more
@@ -74,7 +73,8 @@ def build_warehouse(
     config = {"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False}
     with duckdb.connect(config=config) as connection:
         connection.execute(
-            f"ATTACH '{temporary}' AS warehouse (STORAGE_VERSION '{STORAGE_VERSION}')"
+            f"ATTACH {ddl.literal(str(temporary))} AS warehouse "
+            f"(STORAGE_VERSION '{STORAGE_VERSION}')"
         )
         connection.execute("USE warehouse")
         for table in TABLES:

@@ -43,14 +43,14 @@ def _primary_key(table: str) -> str:
 def comments(table: str) -> list[str]:
     """`COMMENT ON` statements for the table and each column, from the schema descriptions."""
     schema = model(table).to_schema()
-    statements = [f"COMMENT ON TABLE {table} IS {_literal(schema.description or '')}"]
+    statements = [f"COMMENT ON TABLE {table} IS {literal(schema.description or '')}"]
     statements += [
-        f"COMMENT ON COLUMN {table}.{name} IS {_literal(column.description or '')}"
+        f"COMMENT ON COLUMN {table}.{name} IS {literal(column.description or '')}"
         for name, column in schema.columns.items()
     ]
     return statements
 
 
-def _literal(text: str) -> str:
-    """A SQL string literal (COMMENT ON takes no bound parameters)."""
+def literal(text: str) -> str:
+    """A SQL string literal, for statements that take no bound parameters (COMMENT ON, ATTACH)."""
     return "'" + text.replace("'", "''") + "'"

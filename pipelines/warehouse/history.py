@@ -27,7 +27,7 @@ def carry_over(connection: duckdb.DuckDBPyConnection, previous: Path) -> None:
     """Copy the history rows of the previous warehouse file into the current database."""
     if not previous.exists():
         return
-    connection.execute(f"ATTACH '{previous}' AS previous (READ_ONLY)")
+    connection.execute(f"ATTACH {ddl.literal(str(previous))} AS previous (READ_ONLY)")
     try:
         existing = {
             row[0]
