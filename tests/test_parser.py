@@ -209,3 +209,19 @@ def test_a_run_of_unassigned_lines_is_one_problem() -> None:
         (None, 7, 7, "stray three"),
         (1, 10, 11, "note a\nnote b"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("later", "kept_as_text"),
+    [
+        ("**Date**: (updated)", True),
+        ("**Date**: 2026-02-03", True),
+        ("**Date**: 2026-02-01", False),
+    ],
+)
+def test_the_first_valid_date_is_the_reports(later: str, kept_as_text: bool) -> None:
+    text = f"# Hugging Face Daily Papers Report\n**Date**: 2026-02-01\n{later}\n"
+    parsed = parse_report(text.encode())
+    assert parsed.report_date == dt.date(2026, 2, 1)
+    shown = [(p.reason_code, p.line_start, p.raw_text) for p in parsed.problems]
+    assert shown == ([("unassigned_text", 3, later)] if kept_as_text else [])

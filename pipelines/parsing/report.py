@@ -15,7 +15,7 @@ from pipelines.parsing import grammar
 from pipelines.parsing.model import Innovation, Paper, ParsedReport, Problem, Section
 
 # Bump whenever a change to the parser can change its output.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: the first valid date line is the report's
 
 Line = tuple[int, str]  # (1-based line number, normalised text)
 RAW_BYTES_KEPT = 2000  # of a file that is not text, only this much is kept as `raw_text`
@@ -85,7 +85,9 @@ def _problem(reason_code: str, message: str, lines: list[Line], rank: int | None
 
 def _parse_header(lines: list[Line]) -> tuple[dt.date | None, str | None, list[Problem]]:
     report_date = source_url = None
-    unassigned = _UnassignedRuns("Header text that is neither title, date nor source URL.")
+    unassigned = _UnassignedRuns(
+        "Header text that is neither title, date (the first valid one) nor source URL."
+    )
     for number, text in lines:
         if not text:
             continue
@@ -94,8 +96,11 @@ def _parse_header(lines: list[Line]) -> tuple[dt.date | None, str | None, list[P
             continue
         field = grammar.meta_field(text)
         if field and field[0] == "date":
-            report_date = _iso_date(field[1])
-            if report_date is not None:
+            date = _iso_date(field[1])
+            # The first valid date is the report's: a later line neither replaces it nor, if
+            # unreadable, unsets it; a later different date is shown, as unassigned text.
+            if date is not None and report_date in (None, date):
+                report_date = date
                 unassigned.end_run()
                 continue
         elif field and field[0] == "source_url":
