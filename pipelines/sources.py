@@ -6,8 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.parsing import ParsedReport, Problem, parse_report
-from pipelines.parsing.report import RAW_BYTES_KEPT
+from pipelines.parsing import ParsedReport, parse_report
+from pipelines.parsing.report import unreadable_report
 
 REPORT_SUFFIXES = (".md", ".markdown", ".txt")
 
@@ -60,6 +60,4 @@ def _failed(name: str, data: bytes, reason_code: str, message: str) -> SourceRep
 def _with_problem(
     name: str, sha256: str, size: int, data: bytes, reason_code: str, message: str
 ) -> SourceReport:
-    raw = data[:RAW_BYTES_KEPT].decode("utf-8", errors="replace")
-    problem = Problem(reason_code, "file", message, 0, 0, raw)
-    return SourceReport(name, sha256, size, ParsedReport(None, None, (), problems=(problem,)))
+    return SourceReport(name, sha256, size, unreadable_report(reason_code, message, data))

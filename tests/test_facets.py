@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipelines.facets.code_release import code_release
-from pipelines.facets.mentions import _CLAUSE, _clause_at, find_mentions, own_names
+from pipelines.facets.mentions import _clause_at, find_mentions, own_names
+from pipelines.facets.patterns import CLAUSE
 from pipelines.facets.quality import TARGETS, load_annotations, measure_seeds, mention_key
 from pipelines.facets.results import numeric_results
 from pipelines.facets.usage import usage_items
@@ -204,5 +205,5 @@ def test_quality_is_in_the_asset_metadata(seed_build: Build) -> None:
 @given(st.text(alphabet="ab 。；;\n指标", max_size=30))
 def test_the_clause_at_a_position_is_the_clause_pattern_match_holding_it(text: str) -> None:
     for at in range(len(text) + 1):
-        expected = next((c[0] for c in _CLAUSE.finditer(text) if c.start() <= at < c.end()), "")
+        expected = next((c[0] for c in CLAUSE.finditer(text) if c.start() <= at < c.end()), "")
         assert _clause_at(text, at) == expected

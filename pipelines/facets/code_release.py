@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipelines.facets.patterns import CLAUSE
 from pipelines.facets.vocab import CODE_NOT_STATED, CODE_PROMISED, CODE_RELEASED
-
-_CLAUSE = re.compile(r"[^。；;\n]+")
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ def code_release(sections: list[tuple[str, str]]) -> CodeRelease:
     for key, body in sections:
         if not _STATUS_WORDS.search(body.lower()):
             continue  # no clause of it can match (clauses are pieces of the body)
-        for clause in _CLAUSE.finditer(body):
+        for clause in CLAUSE.finditer(body):
             if not _STATUS_WORDS.search(clause[0].lower()):
                 continue  # likewise for the clause: most clauses are skipped here
             status, at, phrase = _classify(clause[0])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.facets.patterns import Bounded
+from pipelines.facets.patterns import CLAUSE, CLAUSE_ENDS, Bounded
 from pipelines.facets.vocab import (
     BENCHMARKS,
     HARDWARE_MODELS,
@@ -172,8 +172,6 @@ _PLAIN_WORDS = re.compile(r"[A-Z]?[a-z]+(?:\s[A-Z]?[a-z]+)*")
 _RESOLUTION = re.compile(r"\s\d+[x×]\d+$")
 _METRIC_CONTEXT = re.compile(r"指标|评分|得分|分数")
 _DATASET_CONTEXT = re.compile(r"基准|数据集|benchmark|Benchmark|评测|测试集")
-_CLAUSE = re.compile(r"[^。；;\n]+")
-_CLAUSE_ENDS = "。；;\n"  # what `_CLAUSE` stops at
 _NOT_BENCHMARK_TAIL = re.compile(r"指标|模型|硬件|设备|平台|语言")
 _ID_LIKE = re.compile(r"[a-z][A-Z]|\d|&|[A-Z]-[A-Z]")
 _YEAR_AFTER = re.compile(r"/(\d{4})(?!\d)")
@@ -216,7 +214,7 @@ def _benchmarks(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
             add(match[1], match.start(1))
     for match in _LIST_AFTER.finditer(text):
         add_list(match[1], match.start(1))
-    for clause in _CLAUSE.finditer(text) if _DATASET_CONTEXT.search(text) else ():
+    for clause in CLAUSE.finditer(text) if _DATASET_CONTEXT.search(text) else ():
         if _DATASET_CONTEXT.search(clause[0]):
             for match in _PARENTHESISED_ID.finditer(clause[0]):
                 for item in _LIST_ITEM.finditer(match[1]):
@@ -240,11 +238,11 @@ def _metric_clause(text: str, at: int) -> bool:
 
 
 def _clause_at(text: str, at: int) -> str:
-    """The clause (a `_CLAUSE` match) that holds position `at`; empty if none does."""
-    if at >= len(text) or text[at] in _CLAUSE_ENDS:
+    """The clause (a `CLAUSE` match) that holds position `at`; empty if none does."""
+    if at >= len(text) or text[at] in CLAUSE_ENDS:
         return ""
-    start = max(text.rfind(end, 0, at) for end in _CLAUSE_ENDS) + 1
-    stops = [stop for end in _CLAUSE_ENDS if (stop := text.find(end, at)) >= 0]
+    start = max(text.rfind(end, 0, at) for end in CLAUSE_ENDS) + 1
+    stops = [stop for end in CLAUSE_ENDS if (stop := text.find(end, at)) >= 0]
     return text[start : min(stops, default=len(text))]
 
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 
 NOT_AFTER_WORD = r"(?<![A-Za-z0-9_-])"
+CLAUSE_ENDS = "。；;\n"
+CLAUSE = re.compile(rf"[^{CLAUSE_ENDS}]+")  # a clause or sentence: up to 。 ； ; or a line break
 
 
 class Bounded:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.facets.mentions import _ALIASES, name_key
+from pipelines.facets.mentions import _ALIASES, _HF_REPO, name_key
 from pipelines.settings import PROJECT_ROOT
 
 ANNOTATIONS = PROJECT_ROOT / "tests" / "annotations"
@@ -65,9 +65,7 @@ def mention_key(kind: str, name: str) -> str:
         # "Seed-TTS Benchmark" is Seed-TTS; "Terminal-Bench 2.0" is Terminal-Bench
         name = re.sub(r"\s(?:[Bb]enchmark|[Dd]ataset|数据集|基准)$|\s\d+\.\d+$", "", name)
     elif kind == "link":
-        repo = re.search(
-            r"(?:huggingface\.co|hf\.co)/(?:(?:datasets|spaces)/)?([\w.-]+/[\w.-]+)", name
-        )
+        repo = _HF_REPO.search(name)
         name = repo[1] if repo else re.sub(r"^https?://", "", name).removesuffix("/")
         return name.lower()
     return name_key(name)

@@ -7,10 +7,9 @@ import re
 from dataclasses import dataclass
 
 from pipelines.facets.mentions import Mention
-from pipelines.facets.patterns import Bounded
+from pipelines.facets.patterns import CLAUSE, Bounded
 from pipelines.facets.vocab import METRICS
 
-_SENTENCE = re.compile(r"[^。；;\n]+")
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _UNIT = r"%|％|倍|×|x(?![A-Za-z])|个百分点|pp\b|分(?!钟|之|割|析|类|布|支|别|数)"
 # A number not glued to a name (Qwen2.5-7B, GSM8K, AIME 2024 are names, not results).
@@ -49,7 +48,7 @@ def numeric_results(body: str, mentions: list[Mention]) -> list[Result]:
     """Numbers with a unit or a decimal point, outside names (`Claude Sonnet 4.5`)."""
     benchmarks = [m for m in mentions if m.kind == "benchmark"]
     results = []
-    for sentence in _SENTENCE.finditer(body):
+    for sentence in CLAUSE.finditer(body):
         for match in _VALUE.finditer(sentence[0]):
             unit = match["unit"] or match["unit2"]
             if unit is None and "." not in match["low"]:

@@ -35,7 +35,7 @@ def parse_report(data: bytes) -> ParsedReport:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        return _unreadable(
+        return unreadable_report(
             "not_utf8", f"File is not valid UTF-8 ({error.reason} at byte {error.start}).", data
         )
     lines = [line.expandtabs(4).rstrip() for line in _LINE_BREAK.split(text)]
@@ -68,7 +68,8 @@ def parse_report(data: bytes) -> ParsedReport:
     return ParsedReport(report_date, source_url, tuple(lines), tuple(papers), tuple(problems))
 
 
-def _unreadable(reason_code: str, message: str, data: bytes) -> ParsedReport:
+def unreadable_report(reason_code: str, message: str, data: bytes) -> ParsedReport:
+    """A file that could not be read as a report: one file-level problem, with its first bytes."""
     raw = data[:RAW_BYTES_KEPT].decode("utf-8", errors="replace")
     return ParsedReport(
         None, None, (), problems=(Problem(reason_code, "file", message, 0, 0, raw),)
