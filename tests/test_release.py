@@ -26,6 +26,7 @@ from pipelines.parquet import write_parquet
 from pipelines.release.audit import audit_tables_match_schemas
 from pipelines.release.changelog import paper_changes
 from pipelines.release.charts import CHARTS
+from pipelines.release.publish import remove_stale_staging
 from pipelines.release.verify import verify_release
 from pipelines.tables.store import TableStore
 from pipelines.versions import TABLES_VERSION
@@ -374,3 +375,13 @@ def test_two_command_line_builds_give_identical_parquet_and_id(
     for table in TABLES:
         name = f"{table}.parquet"
         assert (latest / name).read_bytes() == (seed_build.latest / name).read_bytes(), name
+
+
+def test_staging_of_a_run_still_in_progress_is_kept(tmp_path: Path) -> None:
+    releases = tmp_path / "releases"
+    for run_id in ("killed-run", "running-run"):
+        (releases / ".staging" / run_id).mkdir(parents=True)
+        (releases / ".staging" / run_id / "papers.parquet").write_bytes(b"")
+    removed = remove_stale_staging(releases, in_progress=lambda run_id: run_id == "running-run")
+    assert removed == ["killed-run"]
+    assert [p.name for p in (releases / ".staging").iterdir()] == ["running-run"]

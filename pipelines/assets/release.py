@@ -8,6 +8,7 @@
 
 import datetime as dt
 import json
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -48,7 +49,7 @@ def staged_release(
     Parquet file per table, a DuckDB copy, `datapackage.json`, dataset card, changelog,
     `manifest.json` and `SHA256SUMS`."""
     with build_lock(paths.warehouse):
-        stale = remove_stale_staging(paths.releases)
+        stale = remove_stale_staging(paths.releases, partial(_in_progress, context.instance))
         warehouse = paths.warehouse / WAREHOUSE_FILE
         staged = stage_release(paths.releases, context.run.run_id, tables, warehouse)
     manifest = json.loads((staged.path / MANIFEST).read_text(encoding="utf-8"))
@@ -115,3 +116,9 @@ def _record_release(warehouse: Path, folder: Path, run_id: str, staged: StagedRe
         {"releases": [release_row], "release_files": file_rows},
         replace_key={"releases": "release_id", "release_files": "release_id"},
     )
+
+
+def _in_progress(instance: dg.DagsterInstance, run_id: str) -> bool:
+    """Whether `run_id` names a run of this Dagster home that has not finished."""
+    run = instance.get_run_by_id(run_id)
+    return run is not None and not run.is_finished

@@ -30,8 +30,8 @@ def warehouse(context: dg.AssetExecutionContext, **tables: TableFile) -> dg.Mate
     replaced); otherwise built beside the old file and swapped in only when complete."""
     duckdb: DuckDBResource = context.resources.duckdb
     path = Path(duckdb.database)
-    state = context.resources.table_io_manager.store.state(TABLES_VERSION)
-    with build_lock(path.parent):
+    with build_lock(path.parent):  # the state and the table files, as one build left them
+        state = context.resources.table_io_manager.store.state(TABLES_VERSION)
         stale = remove_stale_temporaries(path.parent)
         mode = load_warehouse(path, tables, state, run_id=context.run.run_id)
     metadata = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,10 +55,13 @@ def point_latest(releases_dir: Path, release_id: str) -> None:
     fsync_dir(releases_dir)
 
 
-def remove_stale_staging(releases_dir: Path) -> list[str]:
-    """Delete staging folders left by builds that were killed; call only under the build lock."""
+def remove_stale_staging(releases_dir: Path, in_progress: Callable[[str], bool]) -> list[str]:
+    """Delete staging folders (named by run id) left by runs that failed or were killed, but not
+    those of runs still in progress (`in_progress(run_id)`), which may not have published yet;
+    call only under the build lock."""
     staging_root = releases_dir / STAGING
-    stale = sorted(path.name for path in staging_root.iterdir()) if staging_root.is_dir() else []
+    names = sorted(path.name for path in staging_root.iterdir()) if staging_root.is_dir() else []
+    stale = [name for name in names if not in_progress(name)]
     for name in stale:
         shutil.rmtree(staging_root / name)
     return stale
