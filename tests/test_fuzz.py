@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,4 +34,6 @@ def test_fuzz_parser(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-4000:]
-    assert f"Done {RUNS} runs" in result.stderr
+    # libFuzzer may count a run or two over the budget (the empty input it starts with)
+    done = re.search(r"^Done (\d+) runs", result.stderr, re.MULTILINE)
+    assert done and int(done[1]) >= RUNS, result.stderr[-2000:]
