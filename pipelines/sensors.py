@@ -6,7 +6,9 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.assets.ingest import report_partitions
+from pipelines.assets.ingest import parsed_report, report_partitions
+from pipelines.io_managers import PartitionPickleIOManager
+from pipelines.jobs import INGEST_JOB
 from pipelines.resources import ProjectPaths
 from pipelines.run_history import record_run
 from pipelines.sources import report_files
@@ -31,10 +33,12 @@ def partition_changes(
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def report_files_sensor(
-    context: dg.SensorEvaluationContext, paths: ProjectPaths
+    context: dg.SensorEvaluationContext,
+    paths: ProjectPaths,
+    report_io_manager: dg.ResourceParam[PartitionPickleIOManager],
 ) -> dg.SensorResult:
     """Registers a partition for each new report file (and drops those whose file is gone), and
-    parses all new files in one run."""
+    parses all new and changed files in one run."""
     if not paths.seeds.is_dir():  # unmounted, say: its files are not gone
         return dg.SensorResult(skip_reason=f"The seeds folder {paths.seeds} does not exist.")
     new, gone = partition_changes(context.instance, paths)
@@ -43,18 +47,40 @@ def report_files_sensor(
         requests.append(report_partitions.build_add_request(new))
     if gone:
         requests.append(report_partitions.build_delete_request(gone))
+    registered = set(context.instance.get_dynamic_partitions(report_partitions.name)) - set(gone)
+    changed = [
+        name
+        for name in sorted(registered)
+        if report_io_manager.is_stale(parsed_report.key, name, paths.seeds / name)
+    ]
+    to_parse = sorted({*new, *changed})
     runs = []
-    if new:
+    # A run still parsing leaves files unparsed for now: wait for it rather than start another.
+    if to_parse and not _ingest_in_progress(context.instance):
         runs.append(
             dg.RunRequest(
-                run_key=_run_key(paths.seeds, new),
+                run_key=_run_key(paths.seeds, to_parse),
                 tags={
-                    "dagster/asset_partition_range_start": new[0],
-                    "dagster/asset_partition_range_end": new[-1],
+                    "dagster/asset_partition_range_start": to_parse[0],
+                    "dagster/asset_partition_range_end": to_parse[-1],
                 },
             )
         )
     return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=requests)
+
+
+_NOT_FINISHED = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
+
+
+def _ingest_in_progress(instance: dg.DagsterInstance) -> bool:
+    filters = dg.RunsFilter(job_name=INGEST_JOB, statuses=_NOT_FINISHED)
+    return bool(instance.get_run_records(filters, limit=1))
 
 
 def _run_key(seeds: Path, names: list[str]) -> str:

@@ -10,15 +10,25 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from pipelines.io_managers import PartitionPickleIOManager
+from pipelines.jobs import INGEST_JOB
 from pipelines.resources import ProjectPaths
 from pipelines.sensors import report_files_sensor, run_history_sensors
+from pipelines.versions import ROWS_VERSION
 from tests.conftest import SEEDS, build_into
 
 
-def evaluate(instance: dg.DagsterInstance, seeds: Path) -> dg.SensorResult:
+def evaluate(
+    instance: dg.DagsterInstance, seeds: Path, dagster_home: Path | None = None
+) -> dg.SensorResult:
+    """One tick of the sensor; the rows parsed so far are those stored in `dagster_home`."""
     paths = ProjectPaths(seeds_dir=str(seeds), warehouse_dir=str(seeds.parent / "out"))
-    context = dg.build_sensor_context(instance=instance, resources={"paths": paths})
-    return report_files_sensor(context)
+    storage = (dagster_home or seeds.parent / "home") / "storage" / ROWS_VERSION
+    resources = {
+        "paths": paths,
+        "report_io_manager": PartitionPickleIOManager(base_dir=str(storage)),
+    }
+    return report_files_sensor(dg.build_sensor_context(instance=instance, resources=resources))
 
 
 def apply(instance: dg.DagsterInstance, result: dg.SensorResult) -> None:
@@ -45,8 +55,11 @@ def test_sensor_registers_new_files_and_drops_vanished_ones(tmp_path: Path) -> N
         assert run.tags["dagster/asset_partition_range_end"] == "001_202c590195c4dd5f.txt"
         apply(instance, first)
 
-        assert evaluate(instance, seeds).dynamic_partitions_requests == []
-        assert evaluate(instance, seeds).run_requests == []
+        # Registered but not parsed yet: the next tick asks for the same run, which Dagster
+        # launches once (same run key).
+        again = evaluate(instance, seeds)
+        assert again.dynamic_partitions_requests == []
+        assert [r.run_key for r in again.run_requests] == [run.run_key]
 
         (seeds / "000_18c40586699a2521.txt").unlink()
         shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds / "2026-01-12.md")
@@ -54,9 +67,10 @@ def test_sensor_registers_new_files_and_drops_vanished_ones(tmp_path: Path) -> N
         added, deleted = changed.dynamic_partitions_requests
         assert added.partition_keys == ["2026-01-12.md"]
         assert deleted.partition_keys == ["000_18c40586699a2521.txt"]
-        assert [r.tags["dagster/asset_partition_range_start"] for r in changed.run_requests] == [
-            "2026-01-12.md"
-        ]
+        # the new file, and the one registered before that no run has parsed yet
+        (run,) = changed.run_requests
+        assert run.tags["dagster/asset_partition_range_start"] == "001_202c590195c4dd5f.txt"
+        assert run.tags["dagster/asset_partition_range_end"] == "2026-01-12.md"
         apply(instance, changed)
 
         # A file removed, then added again (another version): a run of its own.
@@ -65,13 +79,33 @@ def test_sensor_registers_new_files_and_drops_vanished_ones(tmp_path: Path) -> N
         shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds / "2026-01-12.md")
         os.utime(seeds / "2026-01-12.md", (1_577_836_800, 1_577_836_800))
         (again,) = evaluate(instance, seeds).run_requests
-        assert again.run_key != changed.run_requests[0].run_key
+        assert again.run_key != run.run_key
 
         # An unmounted seeds folder: nothing is taken for gone.
         shutil.move(seeds, tmp_path / "elsewhere")
         missing = evaluate(instance, seeds)
         assert missing.dynamic_partitions_requests == [] and missing.run_requests == []
         assert "does not exist" in missing.skip_reason.skip_message
+
+
+def test_sensor_parses_changed_files_and_waits_for_a_run_in_progress(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    build = build_into(seeds, tmp_path / "out")
+    home = build.settings.dagster_home
+    with dg.instance_for_test(temp_dir=str(home)) as instance:
+        assert evaluate(instance, seeds, home).run_requests == []  # everything parsed
+        changed = seeds / "001_202c590195c4dd5f.txt"
+        changed.write_bytes(changed.read_bytes().replace(b"Agentic", b"Agentive"))
+        os.utime(changed, (1_577_836_800, 1_577_836_800))  # older than its stored rows, even
+        (run,) = evaluate(instance, seeds, home).run_requests
+        assert run.tags["dagster/asset_partition_range_start"] == changed.name
+        assert run.tags["dagster/asset_partition_range_end"] == changed.name
+
+        instance.add_run(
+            dg.DagsterRun(job_name=INGEST_JOB, run_id="a" * 32, status=dg.DagsterRunStatus.STARTED)
+        )
+        assert evaluate(instance, seeds, home).run_requests == []
 
 
 def test_run_history_sensor_records_a_run_launched_elsewhere(tmp_path: Path) -> None:
