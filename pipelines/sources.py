@@ -24,7 +24,8 @@ class SourceReport:
     def failed(self, reason_code: str, message: str) -> SourceReport:
         """This file with what the parser made of it replaced by one file-level problem."""
         text = "\n".join(self.parsed.lines).encode("utf-8")
-        return _with_problem(self.source_file, self.sha256, self.size, text, reason_code, message)
+        parsed = unreadable_report(reason_code, message, text)
+        return SourceReport(self.source_file, self.sha256, self.size, parsed)
 
 
 def report_files(seeds_dir: Path) -> list[str]:
@@ -53,11 +54,5 @@ def read_source(seeds_dir: Path, name: str) -> SourceReport:
 
 
 def _failed(name: str, data: bytes, reason_code: str, message: str) -> SourceReport:
-    sha256 = hashlib.sha256(data).hexdigest()
-    return _with_problem(name, sha256, len(data), data, reason_code, message)
-
-
-def _with_problem(
-    name: str, sha256: str, size: int, data: bytes, reason_code: str, message: str
-) -> SourceReport:
-    return SourceReport(name, sha256, size, unreadable_report(reason_code, message, data))
+    parsed = unreadable_report(reason_code, message, data)
+    return SourceReport(name, hashlib.sha256(data).hexdigest(), len(data), parsed)
