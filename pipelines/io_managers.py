@@ -82,7 +82,14 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
         """Where the value of a partition is (or would be) stored."""
         return Path(self.base_dir, *asset_key.path, quote(partition_key, safe="") + ".pickle")
 
-    def is_stale(self, asset_key: dg.AssetKey, partition_key: str, source: Path) -> bool:
+    def stale(
+        self, asset_key: dg.AssetKey, partition_keys: Iterable[str], folder: Path
+    ) -> list[str]:
+        """The partitions (each made from the file of that name in `folder`) that must be made
+        again, in the order given."""
+        return [key for key in partition_keys if self._is_stale(asset_key, key, folder / key)]
+
+    def _is_stale(self, asset_key: dg.AssetKey, partition_key: str, source: Path) -> bool:
         """Whether the partition made from `source` must be made again: never stored, or the
         file is gone or changed since. A stored partition carries the modification time its file
         had (see `store`): any other time, older too (a file replaced by an older copy), is a

@@ -53,7 +53,7 @@ def stale_partitions(defs: dg.Definitions, keys: list[str]) -> list[str]:
     """The reports to parse: never parsed, or changed since."""
     paths: ProjectPaths = defs.resources["paths"]
     storage: PartitionPickleIOManager = defs.resources["report_io_manager"]
-    return [key for key in keys if storage.is_stale(parsed_report.key, key, paths.seeds / key)]
+    return storage.stale(parsed_report.key, keys, paths.seeds)
 
 
 def build_all(defs: dg.Definitions, instance: dg.DagsterInstance) -> BuildResult:

@@ -48,11 +48,7 @@ def report_files_sensor(
     if gone:
         requests.append(report_partitions.build_delete_request(gone))
     registered = set(context.instance.get_dynamic_partitions(report_partitions.name)) - set(gone)
-    changed = [
-        name
-        for name in sorted(registered)
-        if report_io_manager.is_stale(parsed_report.key, name, paths.seeds / name)
-    ]
+    changed = report_io_manager.stale(parsed_report.key, sorted(registered), paths.seeds)
     to_parse = sorted({*new, *changed})
     runs = []
     # A run still parsing leaves files unparsed for now: wait for it rather than start another.

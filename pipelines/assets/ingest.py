@@ -37,7 +37,7 @@ def parsed_report(context: dg.AssetExecutionContext) -> StoredPartitions:
     paths: ProjectPaths = context.resources.paths
     storage: PartitionPickleIOManager = context.resources.report_io_manager
     keys = context.partition_keys
-    stale = [key for key in keys if storage.is_stale(context.asset_key, key, paths.seeds / key)]
+    stale = storage.stale(context.asset_key, keys, paths.seeds)
     # Taken before the files are read: a file changed while it is parsed stays stale.
     mtimes = {key: _mtime_ns(paths.seeds / key) for key in stale}
     stored = {key: storage.stored(context.asset_key, key) for key in keys}
