@@ -157,16 +157,19 @@ def info(settings: Settings) -> int:
     import duckdb
 
     from pipelines.release.stage import LATEST
-    from pipelines.sources import report_files
+    from pipelines.sources import SeedsFolderError, report_files
     from pipelines.versions import CODE_VERSION, PARSER_VERSION
     from pipelines.warehouse import WAREHOUSE_FILE
     from schemas import SCHEMA_VERSION, TABLES
 
     warehouse = settings.warehouse_dir / WAREHOUSE_FILE
     latest = settings.warehouse_dir / "releases" / LATEST
-    reports = len(report_files(settings.seeds_dir)) if settings.seeds_dir.is_dir() else 0
+    try:
+        reports = f"{len(report_files(settings.seeds_dir))} report files"
+    except SeedsFolderError as error:
+        reports = error.reason
     print(f"daily-papers {CODE_VERSION} (schema {SCHEMA_VERSION}, parser {PARSER_VERSION})")
-    print(f"seeds folder    {settings.seeds_dir} ({reports} report files)")
+    print(f"seeds folder    {settings.seeds_dir} ({reports})")
     print(f"warehouse       {warehouse}{'' if warehouse.is_file() else ' (not built yet)'}")
     print(f"latest release  {latest.resolve().name if latest.exists() else 'none yet'}")
     print(f"Dagster home    {settings.dagster_home}")
@@ -221,6 +224,7 @@ def build(settings: Settings) -> int:
     from pipelines.definitions import build_definitions
     from pipelines.lock import BuildLockedError, build_lock
     from pipelines.runner import build_all
+    from pipelines.sources import SeedsFolderError
 
     defs = build_definitions(settings)
     try:
@@ -229,6 +233,8 @@ def build(settings: Settings) -> int:
     except BuildLockedError as error:
         print(f"error: {error}", file=sys.stderr)
         return 3
+    except SeedsFolderError as error:
+        return _usage_error(str(error))
     print(
         f"{result.reports} report files in {settings.seeds_dir} "
         f"({result.new} new, {result.gone} gone, {result.parsed} parsed)"

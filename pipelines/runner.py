@@ -42,7 +42,7 @@ class BuildResult:
 
 def sync_partitions(instance: dg.DagsterInstance, paths: ProjectPaths) -> tuple[int, int]:
     """One partition per report file: add the new files, drop the vanished ones."""
-    new, gone = partition_changes(instance, paths)
+    new, gone, _ = partition_changes(instance, paths)
     instance.add_dynamic_partitions(report_partitions.name, new)
     for name in gone:
         instance.delete_dynamic_partition(report_partitions.name, name)

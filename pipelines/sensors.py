@@ -2,6 +2,7 @@
 
 import hashlib
 from pathlib import Path
+from typing import NamedTuple
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -11,20 +12,26 @@ from pipelines.io_managers import PartitionPickleIOManager
 from pipelines.jobs import INGEST_JOB
 from pipelines.resources import ProjectPaths
 from pipelines.run_history import record_run
-from pipelines.sources import report_files
+from pipelines.sources import SeedsFolderError, report_files
 
 
-def partition_changes(
-    instance: dg.DagsterInstance, paths: ProjectPaths
-) -> tuple[list[str], list[str]]:
-    """`(new, gone)`: report files without a partition, and partitions whose file is gone."""
+class PartitionChanges(NamedTuple):
+    new: list[str]  # report files without a partition, in file order
+    gone: list[str]  # partitions whose file is gone
+    kept: list[str]  # partitions whose file is still there, in partition order
+
+
+def partition_changes(instance: dg.DagsterInstance, paths: ProjectPaths) -> PartitionChanges:
+    """How the report partitions must change to match the files in the seeds folder."""
     present = report_files(paths.seeds)
     registered = instance.get_dynamic_partitions(report_partitions.name)
     known = set(registered)
     on_disk = set(present)
-    return [name for name in present if name not in known], [
-        name for name in registered if name not in on_disk
-    ]
+    return PartitionChanges(
+        new=[name for name in present if name not in known],
+        gone=[name for name in registered if name not in on_disk],
+        kept=[name for name in registered if name in on_disk],
+    )
 
 
 @dg.sensor(
@@ -39,16 +46,16 @@ def report_files_sensor(
 ) -> dg.SensorResult:
     """Registers a partition for each new report file (and drops those whose file is gone), and
     parses all new and changed files in one run."""
-    if not paths.seeds.is_dir():  # unmounted, say: its files are not gone
-        return dg.SensorResult(skip_reason=f"The seeds folder {paths.seeds} does not exist.")
-    new, gone = partition_changes(context.instance, paths)
+    try:
+        new, gone, kept = partition_changes(context.instance, paths)
+    except SeedsFolderError as error:  # missing (unmounted, say): its files are not gone
+        return dg.SensorResult(skip_reason=str(error))
     requests = []
     if new:
         requests.append(report_partitions.build_add_request(new))
     if gone:
         requests.append(report_partitions.build_delete_request(gone))
-    registered = set(context.instance.get_dynamic_partitions(report_partitions.name)) - set(gone)
-    changed = report_io_manager.stale(parsed_report.key, sorted(registered), paths.seeds)
+    changed = report_io_manager.stale(parsed_report.key, kept, paths.seeds)
     to_parse = sorted({*new, *changed})
     runs = []
     # A run still parsing leaves files unparsed for now: wait for it rather than start another.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,23 +29,47 @@ class SourceReport:
         return SourceReport(self.source_file, self.sha256, self.size, parsed)
 
 
+class SeedsFolderError(RuntimeError):
+    """The seeds folder itself cannot be listed: no file in it can be read or rejected."""
+
+    def __init__(self, seeds_dir: Path, reason: str) -> None:
+        super().__init__(f"Cannot list the seeds folder {seeds_dir}: {reason}.")
+        self.reason = reason
+
+
 def report_files(seeds_dir: Path) -> list[str]:
-    """Names (relative to `seeds_dir`) of the report files in it, sorted. A broken link counts
-    too: reading it fails, and it is rejected as unreadable rather than silently left out."""
-    return sorted(
-        path.relative_to(seeds_dir).as_posix()
-        for path in seeds_dir.rglob("*")
-        if (path.is_file() or path.is_symlink()) and path.suffix.lower() in REPORT_SUFFIXES
-    )
+    """Names (relative to `seeds_dir`) of the report files in it, sorted.
+
+    A broken link counts too, and so does a subfolder that cannot be listed: reading either
+    fails, and it is rejected as unreadable rather than silently left out (the reports in such a
+    folder would otherwise vanish from the tables without a trace)."""
+    unlisted: list[OSError] = []
+    names = []
+    for folder, subfolders, files in os.walk(seeds_dir, onerror=unlisted.append):
+        linked = [name for name in subfolders if os.path.islink(os.path.join(folder, name))]
+        names += [
+            Path(folder, name).relative_to(seeds_dir).as_posix()
+            for name in files + linked  # a link to a folder is not followed, but rejected
+            if Path(name).suffix.lower() in REPORT_SUFFIXES
+        ]
+    for error in unlisted:
+        if error.filename == os.fspath(seeds_dir):
+            raise SeedsFolderError(seeds_dir, error.strerror)
+        names.append(Path(error.filename).relative_to(seeds_dir).as_posix())
+    return sorted(names)
 
 
 def read_source(seeds_dir: Path, name: str) -> SourceReport:
     """Read and parse one file. Never raises: a file that cannot be read or parsed is returned
     with a file-level problem, so one bad file cannot stop the others."""
+    path = seeds_dir / name
     try:
-        data = (seeds_dir / name).read_bytes()
+        data = path.read_bytes()
     except OSError as error:
-        return _failed(name, b"", "unreadable_file", f"Cannot read the file: {error.strerror}.")
+        message = (
+            _folder_problem(path) if path.is_dir() else f"Cannot read the file: {error.strerror}."
+        )
+        return _failed(name, b"", "unreadable_file", message)
     try:
         parsed = parse_report(data)
     except Exception as error:  # a parser bug must not cost the other files their run
@@ -56,3 +81,11 @@ def read_source(seeds_dir: Path, name: str) -> SourceReport:
 def _failed(name: str, data: bytes, reason_code: str, message: str) -> SourceReport:
     parsed = unreadable_report(reason_code, message, data)
     return SourceReport(name, hashlib.sha256(data).hexdigest(), len(data), parsed)
+
+
+def _folder_problem(path: Path) -> str:
+    try:
+        os.listdir(path)
+    except OSError as error:
+        return f"Cannot list the folder: {error.strerror}. The reports in it were not read."
+    return "A folder (or a link to one) named like a report file, not a file."

@@ -1,8 +1,8 @@
 """Why an input ended in the rejects table: code -> what it means and what to do about it."""
 
 REASON_CODES: dict[str, str] = {
-    "unreadable_file": "The file could not be read (permissions, or it vanished during the "
-    "build). Check the file and run again.",
+    "unreadable_file": "The file, or a folder that holds report files, could not be read "
+    "(permissions, or it vanished during the build). Check it and run again.",
     "parse_error": "The parser (or the code that makes rows and facets) failed on this file: a "
     "bug in daily-papers, not in the report. "
     "Please file an issue with the file attached.",

@@ -16,9 +16,11 @@ from tests.conftest import SEEDS, cli_env
 DAILY_PAPERS = Path(sys.executable).with_name("daily-papers")
 
 
-def run_cli(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def run_cli(
+    *arguments: str, env: dict[str, str], prefix: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(DAILY_PAPERS), *arguments],
+        [*prefix, str(DAILY_PAPERS), *arguments],
         env={**os.environ, **env},
         capture_output=True,
         text=True,
@@ -117,3 +119,57 @@ def test_query_before_any_build_says_what_to_do(tmp_path: Path) -> None:
     result = run_cli("query", "SELECT 1", env=cli_env(SEEDS, tmp_path / "out", tmp_path / "h"))
     assert result.returncode == 2
     assert "build it first (make run)" in result.stderr
+
+
+# Root reads any folder; without these capabilities it obeys permissions like any user.
+_NO_OVERRIDE = "-dac_override,-dac_read_search"
+BOUND_BY_PERMISSIONS = (
+    ("setpriv", f"--inh-caps={_NO_OVERRIDE}", f"--bounding-set={_NO_OVERRIDE}")
+    if os.geteuid() == 0
+    else ()
+)
+
+
+def test_a_folder_that_cannot_be_listed_is_rejected_not_skipped(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    (seeds / "archive").mkdir(parents=True)
+    shutil.copy(SEEDS / "001_202c590195c4dd5f.txt", seeds / "2026-01-24.md")
+    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds / "archive" / "2026-01-12.md")
+    env = cli_env(seeds, tmp_path / "out", tmp_path / "home")
+    warehouse = str(tmp_path / "out" / "daily_papers.duckdb")
+    (seeds / "archive").chmod(0)
+    try:
+        result = run_cli("build", env=env, prefix=BOUND_BY_PERMISSIONS)
+    finally:
+        (seeds / "archive").chmod(0o755)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "2 report files" in result.stdout
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        assert connection.execute("SELECT count(*) FROM papers").fetchone() == (27,)
+        rejects = connection.execute("SELECT source_file, reason_code, message FROM rejects")
+        assert rejects.fetchall() == [
+            (
+                "archive",
+                "unreadable_file",
+                "Cannot list the folder: Permission denied. The reports in it were not read.",
+            )
+        ]
+
+    # Readable again: its report is published, and the folder's reject is gone.
+    again = run_cli("build", env=env, prefix=BOUND_BY_PERMISSIONS)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "(1 new, 1 gone, 1 parsed)" in again.stdout
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        assert connection.execute("SELECT count(*) FROM papers").fetchone() == (49,)
+        assert connection.execute("SELECT count(*) FROM rejects").fetchone() == (0,)
+
+    # The seeds folder itself: an error, and nothing is taken for gone.
+    seeds.chmod(0)
+    try:
+        unlisted = run_cli("build", env=env, prefix=BOUND_BY_PERMISSIONS)
+    finally:
+        seeds.chmod(0o755)
+    assert unlisted.returncode == 2
+    assert f"Cannot list the seeds folder {seeds}: Permission denied." in unlisted.stderr
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        assert connection.execute("SELECT count(*) FROM papers").fetchone() == (49,)

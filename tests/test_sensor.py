@@ -85,7 +85,7 @@ def test_sensor_registers_new_files_and_drops_vanished_ones(tmp_path: Path) -> N
         shutil.move(seeds, tmp_path / "elsewhere")
         missing = evaluate(instance, seeds)
         assert missing.dynamic_partitions_requests == [] and missing.run_requests == []
-        assert "does not exist" in missing.skip_reason.skip_message
+        assert "No such file or directory" in missing.skip_reason.skip_message
 
 
 def test_sensor_parses_changed_files_and_waits_for_a_run_in_progress(tmp_path: Path) -> None:
