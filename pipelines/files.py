@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 
@@ -23,6 +24,32 @@ def fsync_dir(path: Path) -> None:
 def temporary_beside(path: Path) -> Path:
     """Where to write what will replace `path`: a hidden file of this process in its folder."""
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+_TEMPORARY = re.compile(r"\..+\.(\d+)\.tmp")  # what `temporary_beside` names: .<name>.<pid>.tmp
+
+
+def remove_abandoned_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporary files (`temporary_beside`) under `folder` whose process has ended: a
+    killed process leaves its own behind; one still running may yet put its own in place."""
+    abandoned = sorted(
+        path
+        for path in folder.rglob(".*.tmp")
+        if (named := _TEMPORARY.fullmatch(path.name)) and not _running(int(named[1]))
+    )
+    for path in abandoned:
+        path.unlink(missing_ok=True)
+    return abandoned
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, as another user's
+    return True
 
 
 def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:

@@ -26,7 +26,13 @@ import dagster as dg
 import polars as pl
 from pydantic import PrivateAttr
 
-from pipelines.files import fsync_file, sha256_file, temporary_beside, write_atomic
+from pipelines.files import (
+    fsync_file,
+    remove_abandoned_temporaries,
+    sha256_file,
+    temporary_beside,
+    write_atomic,
+)
 from pipelines.parquet import TableFile, write_parquet
 from pipelines.tables.store import TableStore
 from pipelines.versions import TABLES_VERSION
@@ -99,14 +105,15 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
             return True
         return source.stat().st_mtime_ns != path.stat().st_mtime_ns
 
-    def remove_other_versions(self) -> list[Path]:
+    def remove_leftovers(self) -> list[Path]:
         """Delete the stored rows of other versions (`<storage>/parser-*` beside `base_dir`):
-        code that changes them parses every report again, so they are never read again."""
+        code that changes them parses every report again, so they are never read again; and
+        the half-written files of killed runs."""
         current = Path(self.base_dir)
         old = sorted(p for p in current.parent.glob("parser-*") if p.is_dir() and p != current)
         for path in old:
             shutil.rmtree(path)
-        return old
+        return old + (remove_abandoned_temporaries(current) if current.is_dir() else [])
 
     def store(
         self, asset_key: dg.AssetKey, partition_key: str, value: object, source_mtime_ns: int

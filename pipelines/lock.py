@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ class _Held:
 
 
 _held: dict[Path, _Held] = {}  # by lock path
+# `_held` is shared by the threads of the process. Re-entrant: the garbage collector may end an
+# abandoned `build_lock` block (see below) on a thread that is inside one of these sections.
+_held_guard = threading.RLock()
 
 
 class BuildLockedError(RuntimeError):
@@ -34,20 +38,22 @@ class BuildLockedError(RuntimeError):
 @contextmanager
 def build_lock(warehouse_dir: Path) -> Iterator[None]:
     path = (warehouse_dir / LOCK_FILE).resolve()
-    if path not in _held:
-        _held[path] = _Held(_acquire(warehouse_dir, path), 0)
-    _held[path].depth += 1
+    with _held_guard:
+        if path not in _held:
+            _held[path] = _Held(_acquire(warehouse_dir, path), 0)
+        _held[path].depth += 1
     try:
         yield
     finally:
         # Whichever block ends last releases the lock, not necessarily the first one: a
         # generator asset that Dagster stops consuming (an output failed its type check) leaves
         # its block open until the generator is garbage-collected, maybe during the next run.
-        held = _held[path]
-        held.depth -= 1
-        if held.depth == 0:
-            del _held[path]
-            _release(held.handle)
+        with _held_guard:
+            held = _held[path]
+            held.depth -= 1
+            if held.depth == 0:
+                del _held[path]
+                _release(held.handle)
 
 
 def _acquire(warehouse_dir: Path, path: Path) -> TextIO:

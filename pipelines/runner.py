@@ -58,8 +58,9 @@ def stale_partitions(defs: dg.Definitions, keys: list[str]) -> list[str]:
 
 def build_all(defs: dg.Definitions, instance: dg.DagsterInstance) -> BuildResult:
     """Parse the new and changed reports in one run, then build tables, warehouse and release
-    from the rows of all reports. Stored rows of older code versions are removed first."""
-    defs.resources["report_io_manager"].remove_other_versions()
+    from the rows of all reports. Stored rows of other code versions, and files half-written
+    by killed runs, are removed first."""
+    defs.resources["report_io_manager"].remove_leftovers()
     new, gone = sync_partitions(instance, defs.resources["paths"])
     keys = instance.get_dynamic_partitions(report_partitions.name)
     stale = stale_partitions(defs, keys)

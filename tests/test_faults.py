@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -114,6 +115,32 @@ def test_killed_build_leaves_previous_state_and_next_build_recovers(
     assert leftovers == []  # no half-written database, no staging folder
 
 
+def test_a_build_removes_the_temporary_files_of_ended_processes_only(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
+    first = build_into(seeds, tmp_path)
+    assert first.result.success
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    rows = next((first.settings.dagster_home / "storage").rglob("*.pickle")).parent
+    planted = {
+        "rows of an ended process": rows / f".000.txt.pickle.{ended.pid}.tmp",
+        "latest link of an ended process": first.latest.with_name(f".latest.{ended.pid}.tmp"),
+        "rows of a running process": rows / f".001.txt.pickle.{os.getpid()}.tmp",
+    }
+    for path in planted.values():
+        path.write_bytes(b"half-written")
+
+    again = build_into(seeds, tmp_path)
+    assert again.result.success
+    assert {what: path.exists() for what, path in planted.items()} == {
+        "rows of an ended process": False,
+        "latest link of an ended process": False,
+        "rows of a running process": True,
+    }
+
+
 def _locked_elsewhere(warehouse_dir: Path) -> bool:
     """Whether the build lock is taken (a second open file cannot lock it)."""
     with open(warehouse_dir / LOCK_FILE, "a+") as handle:
@@ -137,6 +164,17 @@ def test_the_build_lock_is_released_when_its_last_holder_lets_go(tmp_path: Path)
     assert not _locked_elsewhere(tmp_path)
     with build_lock(tmp_path):
         assert _locked_elsewhere(tmp_path)
+
+
+def test_threads_of_one_process_share_the_build_lock(tmp_path: Path) -> None:
+    def take_and_leave(_: int) -> None:
+        for _ in range(200):
+            with build_lock(tmp_path):
+                pass
+
+    with ThreadPoolExecutor(8) as threads:
+        list(threads.map(take_and_leave, range(8)))  # raises BuildLockedError if they raced
+    assert not _locked_elsewhere(tmp_path)
 
 
 def test_second_concurrent_build_fails_fast_and_changes_nothing(

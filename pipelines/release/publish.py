@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.files import fsync_dir
+from pipelines.files import fsync_dir, temporary_beside
 from pipelines.release.stage import LATEST, STAGING, StagedRelease
 
 READ_ONLY = 0o444
@@ -48,7 +48,7 @@ def point_latest(releases_dir: Path, release_id: str) -> None:
     link = releases_dir / LATEST
     if link.is_symlink() and os.readlink(link) == release_id:
         return
-    temporary = releases_dir / f".{LATEST}.{os.getpid()}.tmp"
+    temporary = temporary_beside(link)
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(release_id, target_is_directory=True)
     os.replace(temporary, link)
@@ -57,8 +57,10 @@ def point_latest(releases_dir: Path, release_id: str) -> None:
 
 def remove_stale_staging(releases_dir: Path, in_progress: Callable[[str], bool]) -> list[str]:
     """Delete staging folders (named by run id) left by runs that failed or were killed, but not
-    those of runs still in progress (`in_progress(run_id)`), which may not have published yet;
-    call only under the build lock."""
+    those of runs still in progress (`in_progress(run_id)`), which may not have published yet,
+    and the temporary `latest` links of killed runs; call only under the build lock."""
+    for link in releases_dir.glob(f".{LATEST}.*.tmp"):
+        link.unlink()
     staging_root = releases_dir / STAGING
     names = sorted(path.name for path in staging_root.iterdir()) if staging_root.is_dir() else []
     stale = [name for name in names if not in_progress(name)]
