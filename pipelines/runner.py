@@ -11,12 +11,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.assets.ingest import parsed_report, report_partitions
+from pipelines.assets.ingest import parsed_report, partition_changes, report_partitions
 from pipelines.io_managers import PartitionPickleIOManager
 from pipelines.jobs import INGEST_JOB, PUBLISH_JOB
 from pipelines.resources import ProjectPaths
 from pipelines.run_history import record_run
-from pipelines.sensors import partition_changes
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 

@@ -2,36 +2,16 @@
 
 import hashlib
 from pathlib import Path
-from typing import NamedTuple
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.assets.ingest import parsed_report, report_partitions
+from pipelines.assets.ingest import parsed_report, partition_changes, report_partitions
 from pipelines.io_managers import PartitionPickleIOManager
 from pipelines.jobs import INGEST_JOB
 from pipelines.resources import ProjectPaths
 from pipelines.run_history import record_run
-from pipelines.sources import SeedsFolderError, report_files
-
-
-class PartitionChanges(NamedTuple):
-    new: list[str]  # report files without a partition, in file order
-    gone: list[str]  # partitions whose file is gone
-    kept: list[str]  # partitions whose file is still there, in partition order
-
-
-def partition_changes(instance: dg.DagsterInstance, paths: ProjectPaths) -> PartitionChanges:
-    """How the report partitions must change to match the files in the seeds folder."""
-    present = report_files(paths.seeds)
-    registered = instance.get_dynamic_partitions(report_partitions.name)
-    known = set(registered)
-    on_disk = set(present)
-    return PartitionChanges(
-        new=[name for name in present if name not in known],
-        gone=[name for name in registered if name not in on_disk],
-        kept=[name for name in registered if name in on_disk],
-    )
+from pipelines.sources import SeedsFolderError
 
 
 @dg.sensor(

@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 
 from pipelines.assets import tables as tables_asset
+from pipelines.definitions import build_definitions
 from pipelines.io_managers import StoredPartitions
 from pipelines.jobs import INGEST_JOB, PUBLISH_JOB
 from pipelines.tables import parallel
@@ -233,3 +234,45 @@ def test_stored_rows_missing_or_damaged_fail_with_what_to_do(tmp_path: Path) -> 
         stored["gone.md"]
     with pytest.raises(dg.Failure, match="are damaged"):
         stored["damaged.md"]
+
+
+def test_publishing_rows_older_than_their_files_warns_which_files(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds / "a.md")
+    shutil.copy(SEEDS / "001_202c590195c4dd5f.txt", seeds / "b.md")
+    first = build_into(seeds, tmp_path)
+    assert first.result.success
+    (seeds / "a.md").write_text(FIRST.replace("Agentic", "Agent"), encoding="utf-8")
+    os.utime(seeds / "a.md", (1_577_836_800, 1_577_836_800))
+    (seeds / "b.md").unlink()
+    (seeds / "c.md").write_text(FIRST.replace("2026-01-12", "2026-01-13"), encoding="utf-8")
+
+    # The publish job alone, as launched by hand in the UI: it publishes, with a warning.
+    with dg.instance_for_test(temp_dir=str(first.settings.dagster_home)) as instance:
+        publish = (
+            build_definitions(first.settings)
+            .resolve_job_def(PUBLISH_JOB)
+            .execute_in_process(instance=instance, raise_on_error=False)
+        )
+    assert publish.success
+    (check,) = [
+        e
+        for e in publish.get_asset_check_evaluations()
+        if e.check_name == "built_from_current_files"
+    ]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    counts = ("not_parsed_yet", "changed_since_parsed", "gone")
+    assert [check.metadata[name].value for name in counts] == [1, 1, 1]
+    listed = check.metadata["files"].value.replace("\\.", ".")  # escaped for Markdown
+    assert "| c.md | not parsed yet |" in listed and "| a.md | changed since parsed |" in listed
+    assert "| b.md | gone |" in listed
+
+    again = build_into(seeds, tmp_path)
+    assert again.result.success
+    (check,) = [
+        e
+        for e in again.result.runs[PUBLISH_JOB].get_asset_check_evaluations()
+        if e.check_name == "built_from_current_files"
+    ]
+    assert check.passed

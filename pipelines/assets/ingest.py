@@ -4,18 +4,39 @@ candidate rows (facets included), on every core."""
 import os
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import dagster as dg
 
 from pipelines.assets import OWNERS
 from pipelines.io_managers import PartitionPickleIOManager, StoredPartitions
 from pipelines.resources import ProjectPaths
+from pipelines.sources import report_files
 from pipelines.tables.parallel import rows_of_files
 from pipelines.versions import ROWS_VERSION
 
 PROGRESS_EVERY = 500
 
 report_partitions = dg.DynamicPartitionsDefinition(name="reports")
+
+
+class PartitionChanges(NamedTuple):
+    new: list[str]  # report files without a partition, in file order
+    gone: list[str]  # partitions whose file is gone
+    kept: list[str]  # partitions whose file is still there, in partition order
+
+
+def partition_changes(instance: dg.DagsterInstance, paths: ProjectPaths) -> PartitionChanges:
+    """How the report partitions must change to match the files in the seeds folder."""
+    present = report_files(paths.seeds)
+    registered = instance.get_dynamic_partitions(report_partitions.name)
+    known = set(registered)
+    on_disk = set(present)
+    return PartitionChanges(
+        new=[name for name in present if name not in known],
+        gone=[name for name in registered if name not in on_disk],
+        kept=[name for name in registered if name in on_disk],
+    )
 
 
 @dg.asset(
@@ -61,6 +82,20 @@ def parsed_report(context: dg.AssetExecutionContext) -> StoredPartitions:
         }
     )
     return StoredPartitions(stored)
+
+
+def parsed_from_other_versions(
+    storage: PartitionPickleIOManager, keys: list[str], seeds: Path
+) -> list[str]:
+    """The partitions whose stored rows were made from another version of their file than the
+    one there now (or from none). Unlike `stale`, a file that could not be read and still cannot
+    is the same version: its rows say so."""
+    changed = []
+    for key in keys:
+        stored = storage.stored(parsed_report.key, key)
+        if not stored.exists() or stored.stat().st_mtime_ns != _mtime_ns(seeds / key):
+            changed.append(key)
+    return changed
 
 
 def _mtime_ns(path: Path) -> int:

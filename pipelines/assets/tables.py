@@ -11,13 +11,18 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from pipelines.assets import OWNERS
+from pipelines.assets import OWNERS, ingest
 from pipelines.facets.quality import evaluate, load_annotations, render
 from pipelines.files import sha256_file
-from pipelines.io_managers import StoredPartitions, TableParquetIOManager
+from pipelines.io_managers import (
+    PartitionPickleIOManager,
+    StoredPartitions,
+    TableParquetIOManager,
+)
 from pipelines.lock import build_lock
 from pipelines.metadata import markdown_table, table_metadata
 from pipelines.resources import ProjectPaths
+from pipelines.sources import SeedsFolderError
 from pipelines.table_types import table_type, vouch
 from pipelines.tables.accounting import unbalanced
 from pipelines.tables.build import ReportRows
@@ -53,6 +58,13 @@ ACCOUNTED_FOR = dg.AssetCheckSpec(
     description="Nothing lost: for every input file, papers found = published + rejected, and "
     "every non-blank line belongs to a published paper, a reject, or the report header.",
 )
+CURRENT = dg.AssetCheckSpec(
+    "built_from_current_files",
+    asset="reports",
+    description="The tables were built from the seeds folder as it is now: no report file was "
+    "added, changed or removed since it was parsed. If this warns, materialise `parsed_report` "
+    "for those files and publish again (`make run` and the sensor do both).",
+)
 
 
 @dg.multi_asset(
@@ -69,8 +81,8 @@ ACCOUNTED_FOR = dg.AssetCheckSpec(
         for table, model in TABLES.items()
     },
     ins={"parsed_report": dg.AssetIn()},
-    check_specs=[ACCOUNTED_FOR],
-    required_resource_keys={"table_io_manager", "paths"},
+    check_specs=[ACCOUNTED_FOR, CURRENT],
+    required_resource_keys={"table_io_manager", "report_io_manager", "paths"},
 )
 def tables(context: dg.AssetExecutionContext, parsed_report: StoredPartitions):
     """Apply the publishing rules and the schemas; what fails goes to `rejects` with a reason.
@@ -99,6 +111,7 @@ def _build_tables(context: dg.AssetExecutionContext, parsed_report: StoredPartit
     work = store.work_dir(context.run.run_id)
     accounts = _redo_reports(context, parsed_report, summaries, update.redo, work)
     yield _accounted_for(accounts, len(summaries))
+    yield _built_from_current_files(context)
 
     passed_before = _passed_before(store) if previous else set()
     store.forget_state()
@@ -226,6 +239,37 @@ def _accounted_for(accounts: pl.DataFrame, reports: int) -> dg.AssetCheckResult:
             "papers_published": int(accounts["papers_published"].sum()),
             "papers_rejected": int(accounts["papers_rejected"].sum()),
             "unbalanced_files": dg.MetadataValue.md(markdown_table(failing, 50)),
+        },
+    )
+
+
+def _built_from_current_files(context: dg.AssetExecutionContext) -> dg.AssetCheckResult:
+    """Whether the rows of every report file as it is now, and only those, went into the tables
+    (a publish launched by hand right after a file changed would publish its old rows)."""
+    paths: ProjectPaths = context.resources.paths
+    storage: PartitionPickleIOManager = context.resources.report_io_manager
+    warning = {
+        "asset_key": "reports",
+        "check_name": CURRENT.name,
+        "severity": dg.AssetCheckSeverity.WARN,
+    }
+    try:
+        new, gone, kept = ingest.partition_changes(context.instance, paths)
+    except SeedsFolderError as error:
+        return dg.AssetCheckResult(**warning, passed=False, metadata={"problem": str(error)})
+    changed = ingest.parsed_from_other_versions(storage, kept, paths.seeds)
+    files = {"not parsed yet": new, "changed since parsed": changed, "gone": gone}
+    listed = pl.DataFrame(
+        [(name, what) for what, names in files.items() for name in names],
+        schema={"file": pl.String, "is": pl.String},
+        orient="row",
+    )
+    return dg.AssetCheckResult(
+        **warning,
+        passed=listed.is_empty(),
+        metadata={
+            **{what.replace(" ", "_"): len(names) for what, names in files.items()},
+            "files": dg.MetadataValue.md(markdown_table(listed, 50)),
         },
     )
 
