@@ -61,6 +61,8 @@ docs: env  ## regenerate the data dictionary (from the schemas) and the facet qu
 	$(VENV)/bin/python -m schemas.dictionary > docs/data-dictionary.md
 	$(VENV)/bin/python -m pipelines.facets.quality > docs/facet-quality.md
 
-# Only the project's own default folders: a DAGSTER_HOME or warehouse set elsewhere is left alone.
+# Only the project's own default folders: a DAGSTER_HOME or warehouse set elsewhere is left alone
+# (.dagster_home is where older versions kept the Dagster home).
 clean:  ## remove built outputs in the project folder (keeps seeds and code)
-	rm -rf warehouse/daily_papers.duckdb warehouse/releases .dagster_home bench/.work tests/screenshots
+	rm -rf warehouse/daily_papers.duckdb warehouse/releases warehouse/.dagster_home .dagster_home \
+		bench/.work tests/screenshots

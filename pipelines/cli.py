@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         help="Parse the new and changed reports in the seeds folder and publish tables, "
         "warehouse and release.",
         description="Paths come from DAILY_PAPERS_SEEDS_DIR, DAILY_PAPERS_WAREHOUSE_DIR and "
-        "DAGSTER_HOME (defaults: seeds/, warehouse/, .dagster_home/ in the project).",
+        "DAGSTER_HOME (defaults: seeds/ and warehouse/ in the project, and .dagster_home/ in "
+        "the warehouse folder).",
     )
     add_command = commands.add_parser(
         "add",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DAGSTER_HOME_DIR = ".dagster_home"  # the default Dagster home, in the warehouse folder
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,11 @@ class Settings:
             value = os.environ.get(variable)
             return Path(value).resolve() if value else default
 
+        warehouse_dir = path("DAILY_PAPERS_WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")
         return cls(
             seeds_dir=path("DAILY_PAPERS_SEEDS_DIR", PROJECT_ROOT / "seeds"),
-            warehouse_dir=path("DAILY_PAPERS_WAREHOUSE_DIR", PROJECT_ROOT / "warehouse"),
-            dagster_home=path("DAGSTER_HOME", PROJECT_ROOT / ".dagster_home"),
+            warehouse_dir=warehouse_dir,
+            # Inside the warehouse folder by default: it holds the parsed rows and table files
+            # of the builds into that folder, which the build lock (on that folder) guards.
+            dagster_home=path("DAGSTER_HOME", warehouse_dir / DAGSTER_HOME_DIR),
         )

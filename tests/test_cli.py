@@ -10,7 +10,9 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 
+from pipelines.settings import Settings
 from tests.conftest import SEEDS, cli_env
 
 DAILY_PAPERS = Path(sys.executable).with_name("daily-papers")
@@ -173,3 +175,13 @@ def test_a_folder_that_cannot_be_listed_is_rejected_not_skipped(tmp_path: Path) 
     assert f"Cannot list the seeds folder {seeds}: Permission denied." in unlisted.stderr
     with duckdb.connect(warehouse, read_only=True) as connection:
         assert connection.execute("SELECT count(*) FROM papers").fetchone() == (49,)
+
+
+def test_the_dagster_home_is_in_the_warehouse_folder_unless_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DAILY_PAPERS_WAREHOUSE_DIR", str(tmp_path / "out"))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    assert Settings.from_env().dagster_home == tmp_path / "out" / ".dagster_home"
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    assert Settings.from_env().dagster_home == tmp_path / "home"
