@@ -116,7 +116,7 @@ def innovations_belong_to_papers(
     without = papers.join(innovations, on=PAPER_KEY, how="anti")
     per_paper = innovations.group_by(PAPER_KEY).len().get_column("len")
     return dg.AssetCheckResult(
-        passed=orphans.is_empty(),
+        passed=orphans.is_empty() and without.is_empty(),
         severity=dg.AssetCheckSeverity.ERROR if orphans.height else dg.AssetCheckSeverity.WARN,
         metadata={
             "orphan_innovations": orphans.height,

@@ -11,10 +11,12 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from pipelines.checks import innovations_belong_to_papers
 from pipelines.definitions import defs
 from pipelines.files import sha256_file
 from pipelines.jobs import PUBLISH_JOB
 from pipelines.parquet import TableFile
+from pipelines.tables.validate import PAPER_KEY
 from pipelines.warehouse.build import build_warehouse
 from schemas import HISTORY_TABLES, SCHEMA_VERSION, TABLES
 from tests.conftest import SEEDS, Build, build_into, expected_papers
@@ -214,3 +216,18 @@ def test_unchanged_inputs_keep_the_same_release(seed_build: Build, tmp_path) -> 
     second = build_into(SEEDS, root)
     assert second.result.release_id == first.result.release_id
     assert sorted(p.name for p in (root / "warehouse" / "releases").iterdir()) == published
+
+
+def test_innovations_check_warns_on_a_paper_without_any_and_fails_on_an_orphan(
+    seed_build: Build,
+) -> None:
+    papers = pl.read_parquet(seed_build.latest / "papers.parquet")
+    innovations = pl.read_parquet(seed_build.latest / "innovations.parquet")
+    first = papers.head(1).select(PAPER_KEY)
+    none_for_first = innovations.join(first, on=PAPER_KEY, how="anti")
+    warned = innovations_belong_to_papers(innovations=none_for_first, papers=papers)
+    assert not warned.passed and warned.severity == dg.AssetCheckSeverity.WARN
+    assert warned.metadata["papers_without_innovations"].value == 1
+    failed = innovations_belong_to_papers(innovations=innovations, papers=papers.slice(1))
+    assert not failed.passed and failed.severity == dg.AssetCheckSeverity.ERROR
+    assert failed.metadata["orphan_innovations"].value > 0
