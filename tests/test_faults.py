@@ -13,10 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from pipelines.lock import LOCK_FILE, build_lock
 from pipelines.release.verify import verify_release
+from pipelines.tables.store import TableStore
+from pipelines.warehouse.build import build_warehouse
+from schemas import TABLES
 from tests.conftest import SEEDS, Build, build_into, cli_env
 
 # Runs `daily-papers build` with one function replaced by one that kills the process (SIGKILL:
@@ -227,6 +231,39 @@ def test_killed_warehouse_update_is_rolled_back_and_the_next_build_rebuilds(
     # The killed update never happened, so the tables moved on without it: a rebuild.
     assert [mode for (mode,) in loads] == ["rebuilt", "rebuilt"]
     assert verify_release(warehouse_dir / "releases" / "latest") == []
+
+
+# Changes committed to the warehouse, then the process killed before DuckDB checkpointed them:
+# they are left in the write-ahead log beside the file.
+COMMITTED_THEN_KILLED = """
+import os, sys, duckdb
+connection = duckdb.connect(sys.argv[1])
+connection.execute("PRAGMA disable_checkpoint_on_shutdown")
+connection.execute("SET checkpoint_threshold = '1GB'")
+connection.execute("DELETE FROM papers WHERE rank <= 3")
+os._exit(9)
+"""
+
+
+def test_a_rebuild_merges_a_left_over_write_ahead_log_into_the_old_file_not_the_new(
+    tmp_path: Path,
+) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
+    build = build_into(seeds, tmp_path)
+    assert build.result.success
+    path = build.warehouse_file
+    killed = subprocess.run([sys.executable, "-c", COMMITTED_THEN_KILLED, str(path)], check=False)
+    assert killed.returncode == 9
+    assert path.with_name(path.name + ".wal").exists()
+
+    store = TableStore(build.settings.dagster_home / "storage" / "tables")
+    build_warehouse(path, {table: store.file(table) for table in TABLES}, "rebuild", None)
+    assert not path.with_name(path.name + ".wal").exists()
+    with duckdb.connect(str(path)) as connection:  # replays a log beside the file, if any
+        papers = connection.execute("SELECT count(*) FROM papers").fetchone()[0]
+    assert papers == pl.read_parquet(store.file("papers").path).height == 22
 
 
 # A publish run as the UI launches it: its own process, no command-line build holding the lock.
