@@ -140,6 +140,30 @@ def test_verify_names_missing_and_extra_files(seed_build: Build, tmp_path: Path)
     assert "notes.txt: not in the manifest" in result.stdout
 
 
+def test_verify_wants_every_file_in_the_checksums_and_a_whole_manifest(
+    seed_build: Build, tmp_path: Path
+) -> None:
+    copy = writable_copy(seed_build.latest, tmp_path / "download")
+    sums = (copy / "SHA256SUMS").read_text().splitlines()
+    kept = [line for line in sums if not line.endswith(("  papers.parquet", "  manifest.json"))]
+    (copy / "SHA256SUMS").write_text("\n".join([*kept, f"{'0' * 64}  extra.bin"]) + "\n")
+    assert verify_release(copy) == [
+        "SHA256SUMS: lists 'extra.bin', which the manifest does not",
+        "manifest.json: not in SHA256SUMS",
+        "papers.parquet: not in SHA256SUMS",
+    ]
+
+    manifest = json.loads((copy / "manifest.json").read_text())
+    del manifest["files"][0]["bytes"]
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    (problem,) = verify_release(copy)
+    assert problem == "manifest.json: not a valid manifest (KeyError: 'bytes')"
+    manifest["files"][0] = {"file": "../outside", "bytes": 1, "sha256": "0" * 64}
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    (problem,) = verify_release(copy)
+    assert "'../outside' is not a file name inside the release" in problem
+
+
 def test_make_verify_uses_the_same_command(seed_build: Build, tmp_path: Path) -> None:
     copy = writable_copy(seed_build.latest, tmp_path / "download")
     (copy / "innovations.parquet").unlink()

@@ -21,10 +21,12 @@ def verify_release(folder: Path) -> list[str]:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         listed = {entry["file"]: entry for entry in manifest["files"]}
+        for entry in listed.values():
+            _check_entry(entry)
     except FileNotFoundError:
         return [f"{MANIFEST}: missing"]
     except (ValueError, KeyError, TypeError) as error:
-        return [f"{MANIFEST}: not a valid manifest ({error})"]
+        return [f"{MANIFEST}: not a valid manifest ({type(error).__name__}: {error})"]
     digest = cache(sha256_file)  # each file is hashed once, for both lists
     problems = []
     for name, entry in listed.items():
@@ -40,8 +42,17 @@ def verify_release(folder: Path) -> list[str]:
         f"{name}: not in the manifest"
         for name in sorted(present - {MANIFEST, CHECKSUMS} - set(listed))
     ]
-    problems += _checksum_problems(folder, digest)
+    problems += _checksum_problems(folder, {*listed, MANIFEST}, digest)
     return problems
+
+
+def _check_entry(entry: dict) -> None:
+    """A manifest entry names a file inside the folder, its size and its SHA-256."""
+    name, size, sha256 = entry["file"], entry["bytes"], entry["sha256"]
+    if not isinstance(name, str) or name.startswith("/") or ".." in name.split("/"):
+        raise ValueError(f"{name!r} is not a file name inside the release")
+    if not isinstance(size, int) or not isinstance(sha256, str):
+        raise TypeError(f"{name}: bytes must be a number and sha256 a string")
 
 
 def checksums_text(hashes: dict[str, str]) -> str:
@@ -49,17 +60,24 @@ def checksums_text(hashes: dict[str, str]) -> str:
     return "".join(f"{hashes[name]}  {name}\n" for name in sorted(hashes))
 
 
-def _checksum_problems(folder: Path, digest: Callable[[Path], str]) -> list[str]:
-    """`SHA256SUMS` must cover the manifest and every listed file, with matching hashes."""
+def _checksum_problems(
+    folder: Path, covered: set[str], digest: Callable[[Path], str]
+) -> list[str]:
+    """`SHA256SUMS` must list exactly the `covered` files (the manifest and every file it
+    lists), each with its hash."""
     path = folder / CHECKSUMS
     if not path.is_file():
         return [f"{CHECKSUMS}: missing"]
     problems = []
+    named = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         expected, _, name = line.partition("  ")
-        target = folder / name
-        if not target.is_file():
+        named.add(name)
+        if name not in covered:
+            problems.append(f"{CHECKSUMS}: lists {name!r}, which the manifest does not")
+        elif not (folder / name).is_file():
             problems.append(f"{CHECKSUMS}: lists {name!r}, which is missing")
-        elif digest(target) != expected:
+        elif digest(folder / name) != expected:
             problems.append(f"{name}: SHA-256 differs from {CHECKSUMS} (file altered)")
+    problems += [f"{name}: not in {CHECKSUMS}" for name in sorted(covered - named)]
     return problems
