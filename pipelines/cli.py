@@ -52,10 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     query_command.add_argument("sql", help='e.g. "SELECT count(*) FROM papers"')
     query_command.add_argument(
-        "--format", choices=("table", "csv", "markdown"), default="table", help="output format"
+        "--format",
+        choices=("table", "csv", "markdown"),
+        default="table",
+        help="table: long values cut; csv: every row, values exact; markdown: each value whole, "
+        "escaped and on one line",
     )
     query_command.add_argument(
-        "--limit", type=int, default=50, help="rows printed as a table (default 50; 0: all)"
+        "--limit", type=int, default=50, help="rows shown as table or markdown (default 50; 0: all)"
     )
     commands.add_parser("info", help="Show folders, the latest release, table sizes and versions.")
     commands.add_parser("ui", help="Start the Dagster UI on http://127.0.0.1:3000.")
@@ -146,7 +150,7 @@ def query(settings: Settings, sql: str, output: str, limit: int) -> int:
     elif output == "markdown":
         from pipelines.metadata import markdown_table
 
-        print(markdown_table(frame, limit or frame.height))
+        print(markdown_table(frame, limit or frame.height, cell_chars=None))
     else:
         rows = limit or frame.height
         with pl.Config(tbl_rows=rows, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=160):

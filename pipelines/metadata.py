@@ -33,12 +33,16 @@ def escape_markdown(text: str) -> str:
     )
 
 
-def markdown_table(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> str:
+def markdown_table(
+    frame: pl.DataFrame, rows: int = PREVIEW_ROWS, cell_chars: int | None = PREVIEW_CELL_CHARS
+) -> str:
+    """The first `rows` rows as a Markdown table, each cell escaped and on one line, and cut to
+    `cell_chars` characters unless that is None."""
     header = "| " + " | ".join(escape_markdown(name) for name in frame.columns) + " |"
     divider = "|" + " --- |" * frame.width
     lines = [header, divider]
     for row in frame.head(rows).iter_rows():
-        cells = ["" if value is None else _truncate(str(value)) for value in row]
+        cells = ["" if value is None else _cut(str(value), cell_chars) for value in row]
         lines.append("| " + " | ".join(escape_markdown(cell) for cell in cells) + " |")
     return "\n".join(lines)
 
@@ -102,5 +106,5 @@ def table_metadata(table: str, frame: pl.DataFrame) -> dict[str, object]:
     }
 
 
-def _truncate(text: str) -> str:
-    return text if len(text) <= PREVIEW_CELL_CHARS else text[: PREVIEW_CELL_CHARS - 1] + "…"
+def _cut(text: str, chars: int | None) -> str:
+    return text if chars is None or len(text) <= chars else text[: chars - 1] + "…"

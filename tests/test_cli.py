@@ -12,8 +12,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.metadata import escape_markdown
 from pipelines.settings import Settings
-from tests.conftest import SEEDS, cli_env
+from tests.conftest import SEEDS, Build, cli_env
 
 DAILY_PAPERS = Path(sys.executable).with_name("daily-papers")
 
@@ -185,3 +186,14 @@ def test_the_dagster_home_is_in_the_warehouse_folder_unless_set(
     assert Settings.from_env().dagster_home == tmp_path / "out" / ".dagster_home"
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
     assert Settings.from_env().dagster_home == tmp_path / "home"
+
+
+def test_query_as_markdown_keeps_each_value_whole(seed_build: Build, tmp_path: Path) -> None:
+    env = cli_env(SEEDS, seed_build.settings.warehouse_dir, tmp_path / "home")
+    sql = "SELECT body FROM sections ORDER BY length(body) DESC LIMIT 1"
+    result = run_cli("query", sql, "--format", "markdown", env=env)
+    assert result.returncode == 0, result.stderr
+    _, _, row = result.stdout.splitlines()  # header, divider, the row
+    with duckdb.connect(str(seed_build.warehouse_file), read_only=True) as connection:
+        (body,) = connection.execute(sql).fetchone()
+    assert len(body) > 500 and row == f"| {escape_markdown(body)} |"

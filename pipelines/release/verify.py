@@ -60,9 +60,7 @@ def checksums_text(hashes: dict[str, str]) -> str:
     return "".join(f"{hashes[name]}  {name}\n" for name in sorted(hashes))
 
 
-def _checksum_problems(
-    folder: Path, covered: set[str], digest: Callable[[Path], str]
-) -> list[str]:
+def _checksum_problems(folder: Path, covered: set[str], digest: Callable[[Path], str]) -> list[str]:
     """`SHA256SUMS` must list exactly the `covered` files (the manifest and every file it
     lists), each with its hash."""
     path = folder / CHECKSUMS
