@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,23 @@ def report_files(seeds_dir: Path) -> list[str]:
         if error.filename == os.fspath(seeds_dir):
             raise SeedsFolderError(seeds_dir, error.strerror)
         names.append(Path(error.filename).relative_to(seeds_dir).as_posix())
-    return sorted(names)
+    return sorted(_printable(name) for name in names)
+
+
+def _printable(name: str) -> str:
+    """The name, with the bytes of a name that is not UTF-8 written as `\\xff` escapes (as
+    read, such bytes are lone surrogates, which no partition key or table can hold). A file
+    so named is then not found by that name, and is rejected as unreadable."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+_ESCAPED_BYTE = re.compile(rb"\\x([0-9a-f]{2})")
+
+
+def _has_unprintable_name(seeds_dir: Path, name: str) -> bool:
+    """Whether `name` is what `_printable` made of a file name that is not UTF-8."""
+    raw = _ESCAPED_BYTE.sub(lambda byte: bytes([int(byte[1], 16)]), name.encode())
+    return raw != name.encode() and os.path.lexists(os.fsencode(seeds_dir) + b"/" + raw)
 
 
 def read_source(seeds_dir: Path, name: str) -> SourceReport:
@@ -66,9 +83,12 @@ def read_source(seeds_dir: Path, name: str) -> SourceReport:
     try:
         data = path.read_bytes()
     except OSError as error:
-        message = (
-            _folder_problem(path) if path.is_dir() else f"Cannot read the file: {error.strerror}."
-        )
+        if path.is_dir():
+            message = _folder_problem(path)
+        elif _has_unprintable_name(seeds_dir, name):
+            message = "The file name is not valid UTF-8 (shown with \\x escapes): rename it."
+        else:
+            message = f"Cannot read the file: {error.strerror}."
         return _failed(name, b"", "unreadable_file", message)
     try:
         parsed = parse_report(data)

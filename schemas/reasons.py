@@ -2,7 +2,8 @@
 
 REASON_CODES: dict[str, str] = {
     "unreadable_file": "The file, or a folder that holds report files, could not be read "
-    "(permissions, or it vanished during the build). Check it and run again.",
+    "(permissions, a file name that is not UTF-8, or it vanished during the build); the message "
+    "says which. Fix it and run again.",
     "parse_error": "The parser (or the code that makes rows and facets) failed on this file: a "
     "bug in daily-papers, not in the report. "
     "Please file an issue with the file attached.",

@@ -3,6 +3,7 @@ rejects with its reason, and the accounting check passes."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -43,6 +44,7 @@ def messy_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     head, first, second, *_ = papers_of(redated(FIRST, "2026-01-14"))
     (seeds / "duplicated.md").write_text("\n".join([head, first, second, first]), encoding="utf-8")
     (seeds / "dangling.md").symlink_to(seeds / "moved-away.md")  # a broken link
+    (seeds / os.fsdecode(b"caf\xe9.md")).write_text(redated(FIRST, "2026-01-16"))  # Latin-1 name
     return build_into(seeds, seeds.parent)
 
 
@@ -84,6 +86,7 @@ def test_every_bad_item_is_rejected_with_its_reason(messy_build: Build) -> None:
             ("truncated.md", "missing_sections", "paper"),
             ("duplicated.md", "duplicate_paper", "paper"),
             ("dangling.md", "unreadable_file", "file"),
+            ("caf\\xe9.md", "unreadable_file", "file"),
         ]
     )
 
@@ -92,15 +95,20 @@ def test_rejects_are_in_the_release_too(messy_build: Build) -> None:
     import polars as pl
 
     rejects = pl.read_parquet(messy_build.latest / "rejects.parquet")
-    assert rejects.height == 9
+    assert rejects.height == 10
     assert rejects["raw_text"].str.len_chars().min() >= 0
     truncated = rejects.filter(pl.col("source_file") == "truncated.md").row(0, named=True)
     assert truncated["raw_text"].startswith("## 📄 CaricatureGS")
     assert "innovations" in truncated["message"] and "results" in truncated["message"]
+    latin1 = rejects.filter(pl.col("source_file") == "caf\\xe9.md").row(0, named=True)
+    assert latin1["message"].startswith("The file name is not valid UTF-8")
 
 
 def test_every_input_file_is_accounted_for(messy_build: Build) -> None:
-    names = {path.name for path in Path(messy_build.settings.seeds_dir).iterdir()}
+    names = {  # a name that is not UTF-8 is shown with \\x escapes
+        os.fsencode(path.name).decode("utf-8", "backslashreplace")
+        for path in Path(messy_build.settings.seeds_dir).iterdir()
+    }
     with duckdb.connect(str(messy_build.warehouse_file), read_only=True) as connection:
         published = {
             row[0] for row in connection.execute("SELECT source_file FROM reports").fetchall()
