@@ -17,6 +17,8 @@ import polars as pl
 import pytest
 
 from pipelines.lock import LOCK_FILE, build_lock
+from pipelines.release.publish import OutdatedReleaseError, publish_staged
+from pipelines.release.stage import stage_release
 from pipelines.release.verify import verify_release
 from pipelines.tables.store import TableStore
 from pipelines.warehouse.build import build_warehouse
@@ -264,6 +266,29 @@ def test_a_rebuild_merges_a_left_over_write_ahead_log_into_the_old_file_not_the_
     with duckdb.connect(str(path)) as connection:  # replays a log beside the file, if any
         papers = connection.execute("SELECT count(*) FROM papers").fetchone()[0]
     assert papers == pl.read_parquet(store.file("papers").path).height == 22
+
+
+def test_a_release_staged_before_another_build_published_is_not_published(
+    tmp_path: Path,
+) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
+    first = build_into(seeds, tmp_path)
+    assert first.result.success
+    # A run stages a release, and loses the lock to a whole build before it publishes.
+    releases = first.settings.warehouse_dir / "releases"
+    store = TableStore(first.settings.dagster_home / "storage" / "tables")
+    tables = {table: store.file(table) for table in TABLES}
+    overtaken = stage_release(releases, "overtaken-run", tables, first.warehouse_file)
+    assert overtaken.previous_id == first.result.release_id
+    shutil.copy(SEEDS / "001_202c590195c4dd5f.txt", seeds)
+    second = build_into(seeds, tmp_path)
+    assert second.result.success
+
+    with pytest.raises(OutdatedReleaseError, match="would move `latest` back"):
+        publish_staged(overtaken, releases)
+    assert os.readlink(releases / "latest") == second.result.release_id
 
 
 # A publish run as the UI launches it: its own process, no command-line build holding the lock.

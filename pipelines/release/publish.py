@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.files import fsync_dir, temporary_beside
-from pipelines.release.stage import LATEST, STAGING, StagedRelease
+from pipelines.release.stage import LATEST, STAGING, StagedRelease, latest_release_id
 
 READ_ONLY = 0o444
 
@@ -26,7 +26,21 @@ class Release:
     newly_published: bool
 
 
+class OutdatedReleaseError(RuntimeError):
+    """Another build published a release after this one was staged."""
+
+
 def publish_staged(staged: StagedRelease, releases_dir: Path) -> Release:
+    """Put the staged release in place and point `latest` at it; call only under the build
+    lock. Refuses a release staged against another `latest` than the current one: it would
+    move `latest` back (a run whose lock was taken by a whole build between its steps)."""
+    current = latest_release_id(releases_dir)
+    if current not in (staged.previous_id, staged.release_id):
+        raise OutdatedReleaseError(
+            f"Release {staged.release_id} was staged after {staged.previous_id or 'no release'}, "
+            f"but another build has published {current} since; publishing it would move "
+            "`latest` back. Nothing was changed: build again to publish the newest data."
+        )
     final = releases_dir / staged.release_id
     newly_published = not final.exists()
     if newly_published:

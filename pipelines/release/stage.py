@@ -129,14 +129,20 @@ def _release_id(reports: pl.DataFrame, table_files: list[dict]) -> str:
     return f"{newest or 'empty'}-{content[:12]}"
 
 
-def _previous_release(releases_dir: Path) -> tuple[str | None, pl.DataFrame | None]:
+def latest_release_id(releases_dir: Path) -> str | None:
+    """The release `latest` points at, if there is one."""
     latest = releases_dir / LATEST
-    if not (latest / "papers.parquet").is_file():
+    return latest.resolve().name if (latest / "papers.parquet").is_file() else None
+
+
+def _previous_release(releases_dir: Path) -> tuple[str | None, pl.DataFrame | None]:
+    previous_id = latest_release_id(releases_dir)
+    if previous_id is None:
         return None, None
-    path = latest / "papers.parquet"
+    path = releases_dir / previous_id / "papers.parquet"
     present = pl.read_parquet_schema(path)  # older releases may predate a column
     columns = [column for column in CHANGE_COLUMNS if column in present]
-    return latest.resolve().name, pl.read_parquet(path, columns=columns)
+    return previous_id, pl.read_parquet(path, columns=columns)
 
 
 def _json(value: object) -> str:
