@@ -223,6 +223,7 @@ def build(settings: Settings) -> int:
     import warnings
 
     import dagster as dg
+    import duckdb
 
     # Dagster marks single-run backfills and the Pandera integration as beta; both are pinned.
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
@@ -230,6 +231,7 @@ def build(settings: Settings) -> int:
     from pipelines.lock import BuildLockedError, build_lock
     from pipelines.runner import build_all
     from pipelines.sources import SeedsFolderError
+    from pipelines.warehouse.build import cannot_open
 
     defs = build_definitions(settings)
     try:
@@ -240,6 +242,10 @@ def build(settings: Settings) -> int:
         return 3
     except SeedsFolderError as error:
         return _usage_error(str(error))
+    except duckdb.IOException as error:  # recording a run in the warehouse history
+        warehouse = Path(defs.resources["duckdb"].database)
+        print(f"error: {cannot_open(warehouse, error)}", file=sys.stderr)
+        return 1
     print(
         f"{result.reports} report files in {settings.seeds_dir} "
         f"({result.new} new, {result.gone} gone, {result.parsed} parsed)"

@@ -18,7 +18,7 @@ import pytest
 
 from pipelines.lock import LOCK_FILE, build_lock
 from pipelines.release.publish import OutdatedReleaseError, publish_staged
-from pipelines.release.stage import stage_release
+from pipelines.release.stage import StagedRelease, stage_release
 from pipelines.release.verify import verify_release
 from pipelines.tables.store import TableStore
 from pipelines.warehouse.build import build_warehouse
@@ -289,6 +289,38 @@ def test_a_release_staged_before_another_build_published_is_not_published(
     with pytest.raises(OutdatedReleaseError, match="would move `latest` back"):
         publish_staged(overtaken, releases)
     assert os.readlink(releases / "latest") == second.result.release_id
+
+
+def test_publishing_a_staged_release_that_a_later_build_removed_says_so(tmp_path: Path) -> None:
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    gone = StagedRelease("2026-01-12-0123456789ab", releases / ".staging" / "run", None, [])
+    with pytest.raises(OutdatedReleaseError, match="is gone"):
+        publish_staged(gone, releases)
+
+
+def test_a_damaged_warehouse_file_fails_the_build_saying_what_to_do(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
+    warehouse_dir = tmp_path / "warehouse"
+    env = cli_env(seeds, warehouse_dir, tmp_path / "cli_home")
+    daily_papers = str(Path(sys.executable).with_name("daily-papers"))
+    first = subprocess.run([daily_papers, "build"], env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr[-3000:]
+    warehouse = warehouse_dir / "daily_papers.duckdb"
+    os.truncate(warehouse, warehouse.stat().st_size // 2)
+
+    shutil.copy(SEEDS / "001_202c590195c4dd5f.txt", seeds)
+    damaged = subprocess.run([daily_papers, "build"], env=env, capture_output=True, text=True)
+    assert damaged.returncode == 1
+    assert f"error: The warehouse file {warehouse} cannot be opened" in damaged.stderr
+    assert "move it (and any daily_papers.duckdb.wal beside it) aside" in damaged.stderr
+
+    warehouse.rename(tmp_path / "aside.duckdb")
+    again = subprocess.run([daily_papers, "build"], env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert snapshot(warehouse_dir)["papers_in_warehouse"] == 49
 
 
 # A publish run as the UI launches it: its own process, no command-line build holding the lock.

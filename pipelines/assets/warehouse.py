@@ -5,6 +5,7 @@ over."""
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets import OWNERS
@@ -12,7 +13,7 @@ from pipelines.lock import build_lock
 from pipelines.parquet import TableFile
 from pipelines.versions import TABLES_VERSION, code_version
 from pipelines.warehouse import load_warehouse
-from pipelines.warehouse.build import remove_stale_temporaries
+from pipelines.warehouse.build import cannot_open, remove_stale_temporaries
 from schemas import TABLES
 
 
@@ -28,12 +29,15 @@ def warehouse(context: dg.AssetExecutionContext, **tables: TableFile) -> dg.Mate
     """`daily_papers.duckdb`: every table with primary keys and column comments, views, and the
     history tables. Updated in one transaction when only some reports changed (their rows are
     replaced); otherwise built beside the old file and swapped in only when complete."""
-    duckdb: DuckDBResource = context.resources.duckdb
-    path = Path(duckdb.database)
+    resource: DuckDBResource = context.resources.duckdb
+    path = Path(resource.database)
     with build_lock(path.parent):  # the state and the table files, as one build left them
         state = context.resources.table_io_manager.store.state(TABLES_VERSION)
         stale = remove_stale_temporaries(path.parent)
-        mode = load_warehouse(path, tables, state, run_id=context.run.run_id)
+        try:
+            mode = load_warehouse(path, tables, state, run_id=context.run.run_id)
+        except duckdb.IOException as error:
+            raise dg.Failure(cannot_open(path, error)) from error
     metadata = {
         "path": dg.MetadataValue.path(str(path)),
         "load": mode,

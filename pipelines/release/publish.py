@@ -43,6 +43,11 @@ def publish_staged(staged: StagedRelease, releases_dir: Path) -> Release:
         )
     final = releases_dir / staged.release_id
     newly_published = not final.exists()
+    if newly_published and not staged.path.is_dir():
+        raise OutdatedReleaseError(
+            f"The staged release {staged.release_id} is gone (a later build removes the staging "
+            "folders of runs that are not in progress); build again to publish."
+        )
     if newly_published:
         for path in staged.path.rglob("*"):
             if path.is_file():
@@ -50,7 +55,7 @@ def publish_staged(staged: StagedRelease, releases_dir: Path) -> Release:
         os.rename(staged.path, final)  # fails rather than overwrite a published release
         fsync_dir(releases_dir)
     else:
-        shutil.rmtree(staged.path)
+        shutil.rmtree(staged.path, ignore_errors=True)  # gone if a later build removed it
     with contextlib.suppress(OSError):  # another staged release may still be waiting there
         staged.path.parent.rmdir()
     point_latest(releases_dir, staged.release_id)

@@ -175,11 +175,24 @@ def copy_tables(warehouse: Path, path: Path) -> None:
         connection.execute("CHECKPOINT")
 
 
+def cannot_open(path: Path, error: duckdb.Error) -> str:
+    """What to do about a warehouse file that DuckDB cannot open."""
+    return (
+        f"The warehouse file {path} cannot be opened ({error}). If another program has it open "
+        f"for writing, close that and build again. If the file is damaged, move it (and any "
+        f"{path.name}.wal beside it) aside and build again: its tables are rebuilt from the "
+        "stored table files, and its history tables (runs, loads, releases) start afresh."
+    )
+
+
 def _merge_left_over_log(path: Path) -> None:
     """Merge into the file at `path` the write-ahead log that a killed process left beside it
     (changes it committed but never checkpointed). Left there, DuckDB would replay it onto the
     new file that replaces this one, deleting and inserting rows by position in the wrong file."""
-    if path.with_name(f"{path.name}.wal").exists():
+    log = path.with_name(f"{path.name}.wal")
+    if log.exists() and not path.exists():  # the log of a file moved away
+        log.unlink()
+    elif log.exists():
         with duckdb.connect(str(path)) as connection:  # opening it replays the log
             connection.execute("CHECKPOINT")
 
