@@ -20,7 +20,7 @@ import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import dagster as dg
 import polars as pl
@@ -92,18 +92,28 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
         self, asset_key: dg.AssetKey, partition_keys: Iterable[str], folder: Path
     ) -> list[str]:
         """The partitions (each made from the file of that name in `folder`) that must be made
-        again, in the order given."""
-        return [key for key in partition_keys if self._is_stale(asset_key, key, folder / key)]
+        again, in the order given: never stored, or the file is gone or changed since. A stored
+        partition carries the modification time its file had (see `store`): any other time,
+        older too (a file replaced by an older copy), is a change."""
+        stamped = self.stamped_mtimes(asset_key)
+        return [
+            key
+            for key in partition_keys
+            if key not in stamped or _mtime_or_none(folder, key) != stamped[key]
+        ]
 
-    def _is_stale(self, asset_key: dg.AssetKey, partition_key: str, source: Path) -> bool:
-        """Whether the partition made from `source` must be made again: never stored, or the
-        file is gone or changed since. A stored partition carries the modification time its file
-        had (see `store`): any other time, older too (a file replaced by an older copy), is a
-        change."""
-        path = self.stored(asset_key, partition_key)
-        if not path.exists() or not source.exists():
-            return True
-        return source.stat().st_mtime_ns != path.stat().st_mtime_ns
+    def stamped_mtimes(self, asset_key: dg.AssetKey) -> dict[str, int]:
+        """The modification time stamped on each stored partition (see `store`), by key: one
+        listing of the folder, not a look-up per partition (thousands, at every build)."""
+        folder = Path(self.base_dir, *asset_key.path)
+        if not folder.is_dir():
+            return {}
+        with os.scandir(folder) as entries:
+            return {
+                unquote(entry.name.removesuffix(".pickle")): entry.stat().st_mtime_ns
+                for entry in entries
+                if entry.name.endswith(".pickle")  # not the temporary files of `store`
+            }
 
     def remove_leftovers(self) -> list[Path]:
         """Delete the stored rows of other versions (`<storage>/parser-*` beside `base_dir`):
@@ -190,3 +200,10 @@ class TableParquetIOManager(dg.ConfigurableIOManager):
         if context.dagster_type.typing_type is TableFile:
             return file
         return file.read()
+
+
+def _mtime_or_none(folder: Path, name: str) -> int | None:
+    try:
+        return os.stat(os.path.join(folder, name)).st_mtime_ns
+    except OSError:
+        return None  # gone: never equal to a stamped time

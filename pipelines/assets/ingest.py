@@ -90,12 +90,8 @@ def parsed_from_other_versions(
     """The partitions whose stored rows were made from another version of their file than the
     one there now (or from none). Unlike `stale`, a file that could not be read and still cannot
     is the same version: its rows say so."""
-    changed = []
-    for key in keys:
-        stored = storage.stored(parsed_report.key, key)
-        if not stored.exists() or stored.stat().st_mtime_ns != _mtime_ns(seeds / key):
-            changed.append(key)
-    return changed
+    stamped = storage.stamped_mtimes(parsed_report.key)
+    return [key for key in keys if stamped.get(key) != _mtime_ns(seeds / key)]
 
 
 def _mtime_ns(path: Path) -> int:
