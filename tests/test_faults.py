@@ -25,6 +25,8 @@ from pipelines.warehouse.build import build_warehouse
 from schemas import TABLES
 from tests.conftest import SEEDS, Build, build_into, cli_env
 
+DAILY_PAPERS = str(Path(sys.executable).with_name("daily-papers"))
+
 # Runs `daily-papers build` with one function replaced by one that kills the process (SIGKILL:
 # no cleanup, no `finally`), optionally after letting the real function run a few times.
 KILLING_BUILD = """
@@ -68,6 +70,34 @@ def previous_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     build = build_into(seeds, tmp_path_factory.mktemp("previous"))
     assert build.result.success
     return build
+
+
+def built_from_one_seed(root: Path) -> Build:
+    """A finished build of one seed report, its seeds folder `root/seeds`, into `root`."""
+    seeds = root / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
+    build = build_into(seeds, root)
+    assert build.result.success
+    return build
+
+
+def cli_build(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [DAILY_PAPERS, "build"], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def cli_built_from_one_seed(root: Path) -> dict[str, str]:
+    """`daily-papers build` of one seed report, from `root/seeds` into `root/warehouse`; returns
+    the environment that configures it."""
+    seeds = root / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
+    env = cli_env(seeds, root / "warehouse", root / "cli_home")
+    first = cli_build(env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    return env
 
 
 def snapshot(warehouse_dir: Path) -> dict[str, object]:
@@ -122,11 +152,8 @@ def test_killed_build_leaves_previous_state_and_next_build_recovers(
 
 
 def test_a_build_removes_the_temporary_files_of_ended_processes_only(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
-    first = build_into(seeds, tmp_path)
-    assert first.result.success
+    first = built_from_one_seed(tmp_path)
+    seeds = first.settings.seeds_dir
     ended = subprocess.Popen(["true"])
     ended.wait()
     rows = next((first.settings.dagster_home / "storage").rglob("*.pickle")).parent
@@ -190,14 +217,7 @@ def test_second_concurrent_build_fails_fast_and_changes_nothing(
     before = snapshot(warehouse_dir)
     env = cli_env(SEEDS, warehouse_dir, tmp_path / "cli_home")
     with build_lock(warehouse_dir):  # a build in progress, as far as the OS lock can tell
-        second = subprocess.run(
-            [str(Path(sys.executable).with_name("daily-papers")), "build"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        second = cli_build(env)
     assert second.returncode == 3
     assert "Another build is running" in second.stderr
     assert f"process {os.getpid()}" in second.stderr
@@ -208,14 +228,8 @@ def test_second_concurrent_build_fails_fast_and_changes_nothing(
 def test_killed_warehouse_update_is_rolled_back_and_the_next_build_rebuilds(
     tmp_path: Path,
 ) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
-    warehouse_dir = tmp_path / "warehouse"
-    env = cli_env(seeds, warehouse_dir, tmp_path / "cli_home")
-    daily_papers = str(Path(sys.executable).with_name("daily-papers"))
-    first = subprocess.run([daily_papers, "build"], env=env, capture_output=True, text=True)
-    assert first.returncode == 0, first.stderr[-3000:]
+    env = cli_built_from_one_seed(tmp_path)
+    seeds, warehouse_dir = tmp_path / "seeds", tmp_path / "warehouse"
     before = snapshot(warehouse_dir)
 
     # A second report: the warehouse is updated in place, and killed after two tables.
@@ -225,7 +239,7 @@ def test_killed_warehouse_update_is_rolled_back_and_the_next_build_rebuilds(
     with duckdb.connect(str(warehouse_dir / "daily_papers.duckdb"), read_only=True) as connection:
         assert connection.execute("SELECT count(*) FROM reports").fetchone()[0] == 1
 
-    again = subprocess.run([daily_papers, "build"], env=env, capture_output=True, text=True)
+    again = cli_build(env)
     assert again.returncode == 0, again.stderr[-3000:]
     assert snapshot(warehouse_dir)["papers_in_warehouse"] == 49
     with duckdb.connect(str(warehouse_dir / "daily_papers.duckdb"), read_only=True) as connection:
@@ -250,11 +264,7 @@ os._exit(9)
 def test_a_rebuild_merges_a_left_over_write_ahead_log_into_the_old_file_not_the_new(
     tmp_path: Path,
 ) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
-    build = build_into(seeds, tmp_path)
-    assert build.result.success
+    build = built_from_one_seed(tmp_path)
     path = build.warehouse_file
     killed = subprocess.run([sys.executable, "-c", COMMITTED_THEN_KILLED, str(path)], check=False)
     assert killed.returncode == 9
@@ -271,11 +281,8 @@ def test_a_rebuild_merges_a_left_over_write_ahead_log_into_the_old_file_not_the_
 def test_a_release_staged_before_another_build_published_is_not_published(
     tmp_path: Path,
 ) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
-    first = build_into(seeds, tmp_path)
-    assert first.result.success
+    first = built_from_one_seed(tmp_path)
+    seeds = first.settings.seeds_dir
     # A run stages a release, and loses the lock to a whole build before it publishes.
     releases = first.settings.warehouse_dir / "releases"
     store = TableStore(first.settings.dagster_home / "storage" / "tables")
@@ -300,25 +307,19 @@ def test_publishing_a_staged_release_that_a_later_build_removed_says_so(tmp_path
 
 
 def test_a_damaged_warehouse_file_fails_the_build_saying_what_to_do(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds)
-    warehouse_dir = tmp_path / "warehouse"
-    env = cli_env(seeds, warehouse_dir, tmp_path / "cli_home")
-    daily_papers = str(Path(sys.executable).with_name("daily-papers"))
-    first = subprocess.run([daily_papers, "build"], env=env, capture_output=True, text=True)
-    assert first.returncode == 0, first.stderr[-3000:]
+    env = cli_built_from_one_seed(tmp_path)
+    seeds, warehouse_dir = tmp_path / "seeds", tmp_path / "warehouse"
     warehouse = warehouse_dir / "daily_papers.duckdb"
     os.truncate(warehouse, warehouse.stat().st_size // 2)
 
     shutil.copy(SEEDS / "001_202c590195c4dd5f.txt", seeds)
-    damaged = subprocess.run([daily_papers, "build"], env=env, capture_output=True, text=True)
+    damaged = cli_build(env)
     assert damaged.returncode == 1
     assert f"error: The warehouse file {warehouse} cannot be opened" in damaged.stderr
     assert "move it (and any daily_papers.duckdb.wal beside it) aside" in damaged.stderr
 
     warehouse.rename(tmp_path / "aside.duckdb")
-    again = subprocess.run([daily_papers, "build"], env=env, capture_output=True, text=True)
+    again = cli_build(env)
     assert again.returncode == 0, again.stderr[-3000:]
     assert snapshot(warehouse_dir)["papers_in_warehouse"] == 49
 
