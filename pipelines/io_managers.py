@@ -14,13 +14,13 @@ and the checks downstream do not validate those very bytes again.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future
 from pathlib import Path
-from urllib.parse import quote, unquote
 
 import dagster as dg
 import polars as pl
@@ -86,7 +86,7 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
 
     def stored(self, asset_key: dg.AssetKey, partition_key: str) -> Path:
         """Where the value of a partition is (or would be) stored."""
-        return Path(self.base_dir, *asset_key.path, quote(partition_key, safe="") + ".pickle")
+        return Path(self.base_dir, *asset_key.path, _file_name(partition_key))
 
     def stale(
         self, asset_key: dg.AssetKey, partition_keys: Iterable[str], folder: Path
@@ -95,25 +95,26 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
         again, in the order given: never stored, or the file is gone or changed since. A stored
         partition carries the modification time its file had (see `store`): any other time,
         older too (a file replaced by an older copy), is a change."""
-        stamped = self.stamped_mtimes(asset_key)
+        keys = list(partition_keys)
+        stamped = self.stamped_mtimes(asset_key, keys)
         return [
-            key
-            for key in partition_keys
-            if key not in stamped or _mtime_or_none(folder, key) != stamped[key]
+            key for key in keys if key not in stamped or _mtime_or_none(folder, key) != stamped[key]
         ]
 
-    def stamped_mtimes(self, asset_key: dg.AssetKey) -> dict[str, int]:
-        """The modification time stamped on each stored partition (see `store`), by key: one
-        listing of the folder, not a look-up per partition (thousands, at every build)."""
+    def stamped_mtimes(
+        self, asset_key: dg.AssetKey, partition_keys: Iterable[str]
+    ) -> dict[str, int]:
+        """The modification time stamped on each of these partitions that is stored (see
+        `store`): one listing of the folder, not a look-up per partition (thousands, at every
+        build)."""
         folder = Path(self.base_dir, *asset_key.path)
         if not folder.is_dir():
             return {}
         with os.scandir(folder) as entries:
-            return {
-                unquote(entry.name.removesuffix(".pickle")): entry.stat().st_mtime_ns
-                for entry in entries
-                if entry.name.endswith(".pickle")  # not the temporary files of `store`
-            }
+            by_name = {entry.name: entry.stat().st_mtime_ns for entry in entries}
+        return {
+            key: by_name[name] for key in partition_keys if (name := _file_name(key)) in by_name
+        }
 
     def remove_leftovers(self) -> list[Path]:
         """Delete the stored rows of other versions (`<storage>/parser-*` beside `base_dir`):
@@ -200,6 +201,12 @@ class TableParquetIOManager(dg.ConfigurableIOManager):
         if context.dagster_type.typing_type is TableFile:
             return file
         return file.read()
+
+
+def _file_name(partition_key: str) -> str:
+    """The stored file of a partition, named by a hash of its key: a key (a path in the seeds
+    folder) can hold slashes, and written out in full may be longer than a file name can be."""
+    return hashlib.sha256(partition_key.encode()).hexdigest()[:32] + ".pickle"
 
 
 def _mtime_or_none(folder: Path, name: str) -> int | None:

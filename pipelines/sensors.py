@@ -36,7 +36,8 @@ def report_files_sensor(
     if gone:
         requests.append(report_partitions.build_delete_request(gone))
     changed = report_io_manager.stale(parsed_report.key, kept, paths.seeds)
-    to_parse = sorted({*new, *changed})
+    # In the order the partitions are registered (new ones last), which the range follows.
+    to_parse = [*changed, *new]
     runs = []
     # A run still parsing leaves files unparsed for now: wait for it rather than start another.
     if to_parse and not _ingest_in_progress(context.instance):

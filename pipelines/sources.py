@@ -41,16 +41,25 @@ class SeedsFolderError(RuntimeError):
 def report_files(seeds_dir: Path) -> list[str]:
     """Names (relative to `seeds_dir`) of the report files in it, sorted.
 
+    Links to folders are followed, and each folder is read once: by its own path rather than
+    through a link, else by the first link in name order.
     A broken link counts too, and so does a subfolder that cannot be listed: reading either
     fails, and it is rejected as unreadable rather than silently left out (the reports in such a
     folder would otherwise vanish from the tables without a trace)."""
     unlisted: list[OSError] = []
     names = []
-    for folder, subfolders, files in os.walk(seeds_dir, onerror=unlisted.append):
-        linked = [name for name in subfolders if os.path.islink(os.path.join(folder, name))]
+    read = set()
+    walk = os.walk(seeds_dir, onerror=unlisted.append, followlinks=True)
+    for folder, subfolders, files in walk:
+        # The same names whatever order the disk lists them in; a folder by its own path first.
+        subfolders.sort(key=lambda name: (os.path.islink(os.path.join(folder, name)), name))
+        if (real := os.path.realpath(folder)) in read:
+            subfolders.clear()  # read already: a link back up, or a second way to it
+            continue
+        read.add(real)
         names += [
             Path(folder, name).relative_to(seeds_dir).as_posix()
-            for name in files + linked  # a link to a folder is not followed, but rejected
+            for name in files
             if Path(name).suffix.lower() in REPORT_SUFFIXES
         ]
     for error in unlisted:
@@ -108,4 +117,4 @@ def _folder_problem(path: Path) -> str:
         os.listdir(path)
     except OSError as error:
         return f"Cannot list the folder: {error.strerror}. The reports in it were not read."
-    return "A folder (or a link to one) named like a report file, not a file."
+    return "A folder, not a file."

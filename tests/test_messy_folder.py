@@ -3,6 +3,7 @@ rejects with its reason, and the accounting check passes."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
 from pathlib import Path
@@ -11,6 +12,7 @@ import duckdb
 import pytest
 
 from pipelines.jobs import PUBLISH_JOB
+from pipelines.sources import read_source, report_files
 from tests.conftest import SEEDS, Build, build_into
 
 FIRST = (SEEDS / "000_18c40586699a2521.txt").read_text(encoding="utf-8")  # 2026-01-12, 22 papers
@@ -117,3 +119,19 @@ def test_every_input_file_is_accounted_for(messy_build: Build) -> None:
             row[0] for row in connection.execute("SELECT source_file FROM rejects").fetchall()
         }
     assert names == published | rejected
+
+
+def test_links_to_folders_are_followed_and_each_folder_read_once(tmp_path: Path) -> None:
+    seeds, archive = tmp_path / "seeds", tmp_path / "archive2025"
+    (seeds / "real").mkdir(parents=True)
+    archive.mkdir()
+    (seeds / "a.md").write_text(FIRST, encoding="utf-8")
+    (archive / "b.md").write_text(SECOND, encoding="utf-8")
+    (seeds / "real" / "c.md").write_text(redated(FIRST, "2026-01-18"), encoding="utf-8")
+    (seeds / "archive").symlink_to(archive)  # a folder elsewhere
+    (seeds / "real" / "up").symlink_to(seeds)  # a loop
+    (seeds / "again").symlink_to(seeds / "real")  # a second way to a folder
+    assert report_files(seeds) == ["a.md", "archive/b.md", "real/c.md"]
+    linked = read_source(seeds, "archive/b.md")
+    assert linked.sha256 == hashlib.sha256(SECOND.encode()).hexdigest()
+    assert len(linked.parsed.papers) == 27

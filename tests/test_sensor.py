@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from pipelines.assets.ingest import report_partitions
 from pipelines.io_managers import PartitionPickleIOManager
 from pipelines.jobs import INGEST_JOB
 from pipelines.resources import ProjectPaths
@@ -101,6 +102,17 @@ def test_sensor_parses_changed_files_and_waits_for_a_run_in_progress(tmp_path: P
         (run,) = evaluate(instance, seeds, home).run_requests
         assert run.tags["dagster/asset_partition_range_start"] == changed.name
         assert run.tags["dagster/asset_partition_range_end"] == changed.name
+
+        # With a new file whose name sorts first: the range runs in registration order, from
+        # the changed file to the new one (registered last), and holds both.
+        shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds / "000-first.md")
+        result = evaluate(instance, seeds, home)
+        apply(instance, result)
+        (run,) = result.run_requests
+        registered = instance.get_dynamic_partitions(report_partitions.name)
+        start = registered.index(run.tags["dagster/asset_partition_range_start"])
+        end = registered.index(run.tags["dagster/asset_partition_range_end"])
+        assert {changed.name, "000-first.md"} <= set(registered[start : end + 1])
 
         instance.add_run(
             dg.DagsterRun(job_name=INGEST_JOB, run_id="a" * 32, status=dg.DagsterRunStatus.STARTED)

@@ -15,11 +15,12 @@ import pytest
 
 from pipelines.assets import tables as tables_asset
 from pipelines.definitions import build_definitions
-from pipelines.io_managers import StoredPartitions
+from pipelines.io_managers import PartitionPickleIOManager, StoredPartitions
 from pipelines.jobs import INGEST_JOB, PUBLISH_JOB
 from pipelines.tables import parallel
 from pipelines.tables.store import TablesState
 from pipelines.tables.update import ReportSummary, plan_update
+from pipelines.versions import ROWS_VERSION
 from pipelines.warehouse.build import worth_updating
 from schemas import TABLES
 from tests.conftest import SEEDS, Build, build_into
@@ -188,8 +189,10 @@ def test_unchanged_reports_between_changed_ones_are_not_parsed_again(tmp_path: P
     out = tmp_path / "out"
     assert build_into(seeds, out).result.success
     first, middle = sorted(path.name for path in seeds.iterdir())
-    storage = out / "dagster_home" / "storage"
-    [stored_middle] = storage.rglob(f"{middle}.pickle")
+    rows = out / "dagster_home" / "storage" / ROWS_VERSION
+    stored_middle = PartitionPickleIOManager(base_dir=str(rows)).stored(
+        dg.AssetKey("parsed_report"), middle
+    )
     kept_stamp = stored_middle.stat().st_mtime_ns
 
     # The first report changes and a new one sorts last: one run over the range of all three.
@@ -276,3 +279,20 @@ def test_publishing_rows_older_than_their_files_warns_which_files(tmp_path: Path
         if e.check_name == "built_from_current_files"
     ]
     assert check.passed
+
+
+def test_rows_of_a_report_with_a_long_name_in_a_subfolder_are_stored(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    name = "每日论文报告" * 13 + ".md"  # 237 bytes: a file name can be 255, but not spelled out
+    (seeds / "子目录").mkdir(parents=True)
+    (seeds / "子目录" / name).write_text(FIRST, encoding="utf-8")
+    key = f"子目录/{name}"
+    storage = PartitionPickleIOManager(base_dir=str(tmp_path / "rows"))
+    asset = dg.AssetKey("parsed_report")
+    assert storage.stale(asset, [key], seeds) == [key]
+    mtime = (seeds / key).stat().st_mtime_ns
+    storage.store(asset, key, {"rows": 1}, mtime)
+    assert storage.stale(asset, [key], seeds) == []
+    assert StoredPartitions({key: storage.stored(asset, key)})[key] == {"rows": 1}
+    os.utime(seeds / key, ns=(mtime + 1, mtime + 1))
+    assert storage.stale(asset, [key], seeds) == [key]

@@ -90,7 +90,7 @@ def parsed_from_other_versions(
     """The partitions whose stored rows were made from another version of their file than the
     one there now (or from none). Unlike `stale`, a file that could not be read and still cannot
     is the same version: its rows say so."""
-    stamped = storage.stamped_mtimes(parsed_report.key)
+    stamped = storage.stamped_mtimes(parsed_report.key, keys)
     return [key for key in keys if stamped.get(key) != _mtime_ns(seeds / key)]
 
 
