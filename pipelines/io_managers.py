@@ -92,14 +92,12 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
         self, asset_key: dg.AssetKey, partition_keys: Iterable[str], folder: Path
     ) -> list[str]:
         """The partitions (each made from the file of that name in `folder`) that must be made
-        again, in the order given: never stored, or the file is gone or changed since. A stored
-        partition carries the modification time its file had (see `store`): any other time,
-        older too (a file replaced by an older copy), is a change."""
+        again, in the order given: never stored, or their file changed since. A stored
+        partition carries the `source_stamp` its file had (see `store`): any other, an older
+        modification time too (a file replaced by an older copy), is a change."""
         keys = list(partition_keys)
         stamped = self.stamped_mtimes(asset_key, keys)
-        return [
-            key for key in keys if key not in stamped or _mtime_or_none(folder, key) != stamped[key]
-        ]
+        return [key for key in keys if stamped.get(key) != source_stamp(folder / key)]
 
     def stamped_mtimes(
         self, asset_key: dg.AssetKey, partition_keys: Iterable[str]
@@ -126,17 +124,16 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
             shutil.rmtree(path)
         return old + (remove_abandoned_temporaries(current) if current.is_dir() else [])
 
-    def store(
-        self, asset_key: dg.AssetKey, partition_key: str, value: object, source_mtime_ns: int
-    ) -> Path:
+    def store(self, asset_key: dg.AssetKey, partition_key: str, value: object, stamp: int) -> Path:
         """Store the value of one partition now (an asset that makes many can store each as it
         is made and return `StoredPartitions`, rather than hold them all until it returns),
-        stamped with the modification time its source file had before it was read."""
+        stamped with the `source_stamp` its source file had before it was read (kept as the
+        stored file's modification time)."""
         path = self.stored(asset_key, partition_key)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Not durable: a partition lost in a power cut is parsed again from its file.
         write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
-        os.utime(path, ns=(source_mtime_ns, source_mtime_ns))
+        os.utime(path, ns=(stamp, stamp))
         return path
 
     def handle_output(self, context: dg.OutputContext, obj: StoredPartitions) -> None:
@@ -209,8 +206,11 @@ def _file_name(partition_key: str) -> str:
     return hashlib.sha256(partition_key.encode()).hexdigest()[:32] + ".pickle"
 
 
-def _mtime_or_none(folder: Path, name: str) -> int | None:
+def source_stamp(path: Path) -> int:
+    """What tells one version of a file from another: its modification time while it can be
+    read, 0 while it cannot (or is gone). So a file made readable again is a change, although
+    chmod leaves its modification time as it was."""
     try:
-        return os.stat(os.path.join(folder, name)).st_mtime_ns
+        return os.stat(path).st_mtime_ns if os.access(path, os.R_OK) else 0
     except OSError:
-        return None  # gone: never equal to a stamped time
+        return 0

@@ -166,6 +166,25 @@ def test_a_folder_that_cannot_be_listed_is_rejected_not_skipped(tmp_path: Path) 
         assert connection.execute("SELECT count(*) FROM papers").fetchone() == (49,)
         assert connection.execute("SELECT count(*) FROM rejects").fetchone() == (0,)
 
+    # A file made unreadable after it was parsed: rejected at the next build, not parsed again
+    # at the one after, and published again once it can be read (chmod keeps its mtime).
+    report = seeds / "2026-01-24.md"
+    report.chmod(0)
+    try:
+        hidden = run_cli("build", env=env, prefix=BOUND_BY_PERMISSIONS)
+        still = run_cli("build", env=env, prefix=BOUND_BY_PERMISSIONS)
+    finally:
+        report.chmod(0o644)
+    assert "(0 new, 0 gone, 1 parsed)" in hidden.stdout, hidden.stderr[-3000:]
+    assert "(0 new, 0 gone, 0 parsed)" in still.stdout, still.stderr[-3000:]
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        assert connection.execute("SELECT count(*) FROM papers").fetchone() == (22,)
+        assert connection.execute("SELECT source_file, reason_code FROM rejects").fetchall() == [
+            ("2026-01-24.md", "unreadable_file")
+        ]
+    readable = run_cli("build", env=env, prefix=BOUND_BY_PERMISSIONS)
+    assert "(0 new, 0 gone, 1 parsed)" in readable.stdout, readable.stderr[-3000:]
+
     # The seeds folder itself: an error, and nothing is taken for gone.
     seeds.chmod(0)
     try:

@@ -1,15 +1,13 @@
 """Ingest: one partition per report file; each is read, checksummed, parsed and turned into
 candidate rows (facets included), on every core."""
 
-import os
 import time
-from pathlib import Path
 from typing import NamedTuple
 
 import dagster as dg
 
 from pipelines.assets import OWNERS
-from pipelines.io_managers import PartitionPickleIOManager, StoredPartitions
+from pipelines.io_managers import PartitionPickleIOManager, StoredPartitions, source_stamp
 from pipelines.resources import ProjectPaths
 from pipelines.sources import report_files
 from pipelines.tables.parallel import rows_of_files
@@ -60,12 +58,12 @@ def parsed_report(context: dg.AssetExecutionContext) -> StoredPartitions:
     keys = context.partition_keys
     stale = storage.stale(context.asset_key, keys, paths.seeds)
     # Taken before the files are read: a file changed while it is parsed stays stale.
-    mtimes = {key: _mtime_ns(paths.seeds / key) for key in stale}
+    stamps = {key: source_stamp(paths.seeds / key) for key in stale}
     stored = {key: storage.stored(context.asset_key, key) for key in keys}
     papers_found = problems_found = bytes_read = 0
     started = time.perf_counter()
     for count, (key, rows) in enumerate(rows_of_files(paths.seeds, stale), start=1):
-        stored[key] = storage.store(context.asset_key, key, rows, mtimes[key])
+        stored[key] = storage.store(context.asset_key, key, rows, stamps[key])
         papers_found += rows.papers_found
         problems_found += rows.problems.height
         bytes_read += rows.size
@@ -82,23 +80,3 @@ def parsed_report(context: dg.AssetExecutionContext) -> StoredPartitions:
         }
     )
     return StoredPartitions(stored)
-
-
-def parsed_from_other_versions(
-    storage: PartitionPickleIOManager, keys: list[str], seeds: Path
-) -> list[str]:
-    """The partitions whose stored rows were made from another version of their file than the
-    one there now (or from none). Unlike `stale`, a file that could not be read and still cannot
-    is the same version: its rows say so."""
-    stamped = storage.stamped_mtimes(parsed_report.key, keys)
-    return [key for key in keys if stamped.get(key) != _mtime_ns(seeds / key)]
-
-
-def _mtime_ns(path: Path) -> int:
-    """The file's modification time; 0 for a file that cannot be read, so that its rows (an
-    `unreadable_file` reject) are made again at every build until it can be (making a file
-    readable, with chmod say, does not change its modification time)."""
-    try:
-        return path.stat().st_mtime_ns if os.access(path, os.R_OK) else 0
-    except OSError:
-        return 0

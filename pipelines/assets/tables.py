@@ -257,7 +257,7 @@ def _built_from_current_files(context: dg.AssetExecutionContext) -> dg.AssetChec
         new, gone, kept = ingest.partition_changes(context.instance, paths)
     except SeedsFolderError as error:
         return dg.AssetCheckResult(**warning, passed=False, metadata={"problem": str(error)})
-    changed = ingest.parsed_from_other_versions(storage, kept, paths.seeds)
+    changed = storage.stale(ingest.parsed_report.key, kept, paths.seeds)
     files = {"not parsed yet": new, "changed since parsed": changed, "gone": gone}
     listed = pl.DataFrame(
         [(name, what) for what, names in files.items() for name in names],
