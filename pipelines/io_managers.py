@@ -93,18 +93,15 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
     ) -> list[str]:
         """The partitions (each made from the file of that name in `folder`) that must be made
         again, in the order given: never stored, or their file changed since. A stored
-        partition carries the `source_stamp` its file had (see `store`): any other, an older
-        modification time too (a file replaced by an older copy), is a change."""
+        partition carries the `source_stamp` its file had (see `store`): any other is a
+        change."""
         keys = list(partition_keys)
-        stamped = self.stamped_mtimes(asset_key, keys)
+        stamped = self.stamps(asset_key, keys)
         return [key for key in keys if stamped.get(key) != source_stamp(folder / key)]
 
-    def stamped_mtimes(
-        self, asset_key: dg.AssetKey, partition_keys: Iterable[str]
-    ) -> dict[str, int]:
-        """The modification time stamped on each of these partitions that is stored (see
-        `store`): one listing of the folder, not a look-up per partition (thousands, at every
-        build)."""
+    def stamps(self, asset_key: dg.AssetKey, partition_keys: Iterable[str]) -> dict[str, int]:
+        """The stamp (see `store`) of each of these partitions that is stored: one listing of
+        the folder, not a look-up per partition (thousands, at every build)."""
         folder = Path(self.base_dir, *asset_key.path)
         if not folder.is_dir():
             return {}
@@ -207,10 +204,11 @@ def _file_name(partition_key: str) -> str:
 
 
 def source_stamp(path: Path) -> int:
-    """What tells one version of a file from another: its modification time while it can be
-    read, 0 while it cannot (or is gone). So a file made readable again is a change, although
-    chmod leaves its modification time as it was."""
+    """What tells one version of a file from another: its status change time (ctime) while it
+    can be read, 0 while it cannot (or is gone). Unlike the modification time, no tool sets
+    the ctime: every write, rename or chmod moves it on, so a file swapped for another with
+    `mv`, or replaced by a copy that keeps an older modification time, is a change."""
     try:
-        return os.stat(path).st_mtime_ns if os.access(path, os.R_OK) else 0
+        return os.stat(path).st_ctime_ns if os.access(path, os.R_OK) else 0
     except OSError:
         return 0

@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.assets.ingest import parsed_report, partition_changes, report_partitions
-from pipelines.io_managers import PartitionPickleIOManager
+from pipelines.io_managers import PartitionPickleIOManager, source_stamp
 from pipelines.jobs import INGEST_JOB
 from pipelines.resources import ProjectPaths
 from pipelines.run_history import record_run
@@ -72,12 +72,7 @@ def _run_key(seeds: Path, names: list[str]) -> str:
     and registered again) gets a run of its own, rather than being taken for the earlier one."""
     digest = hashlib.sha256()
     for name in names:
-        try:
-            stat = (seeds / name).stat()
-            version = f"{stat.st_size}:{stat.st_mtime_ns}"
-        except OSError:  # gone since it was listed; the run will reject it as unreadable
-            version = "gone"
-        digest.update(f"{name}\0{version}\0".encode())
+        digest.update(f"{name}\0{source_stamp(seeds / name)}\0".encode())
     return f"{names[0]}..{names[-1]}:{len(names)}:{digest.hexdigest()[:16]}"
 
 

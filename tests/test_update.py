@@ -15,7 +15,7 @@ import pytest
 
 from pipelines.assets import tables as tables_asset
 from pipelines.definitions import build_definitions
-from pipelines.io_managers import PartitionPickleIOManager, StoredPartitions
+from pipelines.io_managers import PartitionPickleIOManager, StoredPartitions, source_stamp
 from pipelines.jobs import INGEST_JOB, PUBLISH_JOB
 from pipelines.tables import parallel
 from pipelines.tables.store import TablesState
@@ -290,9 +290,26 @@ def test_rows_of_a_report_with_a_long_name_in_a_subfolder_are_stored(tmp_path: P
     storage = PartitionPickleIOManager(base_dir=str(tmp_path / "rows"))
     asset = dg.AssetKey("parsed_report")
     assert storage.stale(asset, [key], seeds) == [key]
-    mtime = (seeds / key).stat().st_mtime_ns
-    storage.store(asset, key, {"rows": 1}, mtime)
+    storage.store(asset, key, {"rows": 1}, source_stamp(seeds / key))
     assert storage.stale(asset, [key], seeds) == []
     assert StoredPartitions({key: storage.stored(asset, key)})[key] == {"rows": 1}
-    os.utime(seeds / key, ns=(mtime + 1, mtime + 1))
+    os.utime(storage.stored(asset, key), ns=(1, 1))  # as if stored from another version
     assert storage.stale(asset, [key], seeds) == [key]
+
+
+def test_files_swapped_with_their_modification_times_are_parsed_again(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds / "a.md")
+    shutil.copy(SEEDS / "001_202c590195c4dd5f.txt", seeds / "b.md")
+    for name in ("a.md", "b.md"):
+        os.utime(seeds / name, (1_700_000_000, 1_700_000_000))
+    out = tmp_path / "out"
+    assert build_into(seeds, out).result.success
+
+    (seeds / "a.md").rename(seeds / "swap.md")  # mv keeps each file's modification time
+    (seeds / "b.md").rename(seeds / "a.md")
+    (seeds / "swap.md").rename(seeds / "b.md")
+    build = build_into(seeds, out)
+    assert build.result.success and build.result.parsed == 2
+    assert_same_as_from_scratch(seeds, build, tmp_path / "scratch")

@@ -51,7 +51,7 @@ def parsed_report(context: dg.AssetExecutionContext) -> StoredPartitions:
     """One report file, read from the seeds folder, checksummed, parsed, and turned into the
     candidate rows of every table. Partitioned by file name; any number of partitions run as one
     run, spread over the machine's cores, each stored as soon as it is parsed. A report whose
-    rows are stored and whose file has not changed since (its modification time is the one it had
+    rows are stored and whose file has not changed since (its `source_stamp` is the one it had
     when it was read) is not parsed again."""
     paths: ProjectPaths = context.resources.paths
     storage: PartitionPickleIOManager = context.resources.report_io_manager
