@@ -42,10 +42,10 @@ def report_files(seeds_dir: Path) -> list[str]:
     """Names (relative to `seeds_dir`) of the report files in it, sorted.
 
     Links to folders are followed, and each folder is read once: by its own path rather than
-    through a link, else by the first link in name order.
-    A broken link counts too, and so does a subfolder that cannot be listed: reading either
-    fails, and it is rejected as unreadable rather than silently left out (the reports in such a
-    folder would otherwise vanish from the tables without a trace)."""
+    through a link, else by the first link in name order. A broken link counts too, and so does
+    a subfolder that cannot be listed: reading either fails, and it is rejected as unreadable
+    rather than silently left out (the reports in such a folder would otherwise vanish from the
+    tables without a trace)."""
     unlisted: list[OSError] = []
     names = []
     read = set()
