@@ -11,7 +11,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.assets.ingest import parsed_report, partition_changes, report_partitions
+from pipelines.assets.ingest import (
+    PartitionChanges,
+    parsed_report,
+    partition_changes,
+    report_partitions,
+)
 from pipelines.io_managers import PartitionPickleIOManager
 from pipelines.jobs import INGEST_JOB, PUBLISH_JOB
 from pipelines.resources import ProjectPaths
@@ -39,13 +44,13 @@ class BuildResult:
         return events[-1].metadata["release_id"].value if events else None
 
 
-def sync_partitions(instance: dg.DagsterInstance, paths: ProjectPaths) -> tuple[int, int]:
+def sync_partitions(instance: dg.DagsterInstance, paths: ProjectPaths) -> PartitionChanges:
     """One partition per report file: add the new files, drop the vanished ones."""
-    new, gone, _ = partition_changes(instance, paths)
-    instance.add_dynamic_partitions(report_partitions.name, new)
-    for name in gone:
+    changes = partition_changes(instance, paths)
+    instance.add_dynamic_partitions(report_partitions.name, changes.new)
+    for name in changes.gone:
         instance.delete_dynamic_partition(report_partitions.name, name)
-    return len(new), len(gone)
+    return changes
 
 
 def stale_partitions(defs: dg.Definitions, keys: list[str]) -> list[str]:
@@ -60,9 +65,10 @@ def build_all(defs: dg.Definitions, instance: dg.DagsterInstance) -> BuildResult
     from the rows of all reports. Stored rows of other code versions, and files half-written
     by killed runs, are removed first."""
     defs.resources["report_io_manager"].remove_leftovers()
-    new, gone = sync_partitions(instance, defs.resources["paths"])
-    keys = instance.get_dynamic_partitions(report_partitions.name)
+    changes = sync_partitions(instance, defs.resources["paths"])
+    keys = [*changes.kept, *changes.new]  # in partition order: new partitions are added last
     stale = stale_partitions(defs, keys)
+    new, gone = len(changes.new), len(changes.gone)
     warehouse = Path(defs.resources["duckdb"].database)
     runs: dict[str, dg.ExecuteInProcessResult] = {}
     if stale:
