@@ -146,7 +146,7 @@ class TableParquetIOManager(dg.ConfigurableIOManager):
     others a polars DataFrame."""
 
     base_dir: str
-    # The table whose file is being written ahead (one at most): its frame and pending write.
+    # The tables whose files are being written ahead: each one's frame and pending write.
     _ahead: dict[str, tuple[pl.DataFrame, Future]] = PrivateAttr(default_factory=dict)
 
     @property
@@ -160,11 +160,15 @@ class TableParquetIOManager(dg.ConfigurableIOManager):
         """Start writing `frame`, the output about to be yielded for `table`, into a temporary
         file on `pool`, so that the write goes on while Dagster type-checks the frame;
         `handle_output` puts the file in place only once the frame passed. The caller shuts the
-        pool down (waiting for the writes) when the step ends, passed or not."""
+        pool down (waiting for the writes) when the step ends, passed or not, and then calls
+        `forget_writes_ahead`."""
         temporary = temporary_beside(self.store.file(table).path)
         temporary.parent.mkdir(parents=True, exist_ok=True)
-        self._ahead.clear()  # one whose frame failed its type check is not waited for
         self._ahead[table] = (frame, pool.submit(write_parquet, table, frame, temporary))
+
+    def forget_writes_ahead(self) -> None:
+        """Drop the writes ahead that no output came for (a type check failed first)."""
+        self._ahead.clear()
 
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
         file = self._file(context.asset_key)

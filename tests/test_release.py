@@ -344,13 +344,13 @@ def test_a_table_written_ahead_is_not_put_in_place_when_it_fails_its_type_check(
     before = {table: store.file(table).path.read_bytes() for table in TABLES}
     validated = store.validated(TABLES_VERSION)
 
-    collected = tables_asset._collected_one_ahead
+    written_ahead = tables_asset._written_ahead
 
-    def broken_papers(frames):  # a bug that makes rank 0, which breaks `rank > 0`
-        for table, frame in collected(frames):
-            yield table, frame.with_columns(rank=0) if table == "papers" else frame
+    def broken_papers(frames, io_manager):  # a bug that makes rank 0, which breaks `rank > 0`
+        broken = {**frames, "papers": frames["papers"].with_columns(rank=pl.lit(0))}
+        return written_ahead(broken, io_manager)
 
-    monkeypatch.setattr(tables_asset, "_collected_one_ahead", broken_papers)
+    monkeypatch.setattr(tables_asset, "_written_ahead", broken_papers)
     (seeds / next(p.name for p in seeds.iterdir())).touch()  # something to rebuild
     failed = build_into(seeds, tmp_path / "build")
     assert not failed.result.success

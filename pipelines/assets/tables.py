@@ -126,15 +126,16 @@ def _build_tables(context: dg.AssetExecutionContext, parsed_report: StoredPartit
     }
     quality = _measured_quality(merged)
     io_manager: TableParquetIOManager = context.resources.table_io_manager
-    with ThreadPoolExecutor(1) as writing:
-        for table, frame in _collected_one_ahead(merged):
+    try:
+        for table, frame in _written_ahead(merged, io_manager):
             extra = {"reports_redone": len(update.redo)} if table == "reports" else {}
             if quality and table in QUALITY_SHOWN_ON:
                 extra["quality_vs_annotation"] = dg.MetadataValue.md(quality)
             if table in passed_before:  # the rows kept from its file need no validating
                 vouch(frame, _rows(work, table))
-            io_manager.write_ahead(table, frame, writing)
             yield _output(context, table, frame, extra)
+    finally:
+        io_manager.forget_writes_ahead()  # those of tables never yielded, if a check failed
     shutil.rmtree(work)
     store.save_state(
         TablesState(
@@ -158,18 +159,26 @@ def _rows(work: Path, table: str) -> int:
     return pl.scan_parquet(work / f"{table}-*.parquet").select(pl.len()).collect().item()
 
 
-def _collected_one_ahead(
-    frames: dict[str, pl.LazyFrame],
+def _written_ahead(
+    frames: dict[str, pl.LazyFrame], io_manager: TableParquetIOManager
 ) -> Iterator[tuple[str, pl.DataFrame]]:
-    """Each frame collected, the next one in a thread while the caller handles this one (Dagster
-    type-checks and writes it): both mostly run outside the GIL. At most two are held at once."""
+    """Each frame collected and its file written ahead, the next table's in threads while the
+    caller hands this one to Dagster (which type-checks it and waits for its file): the writes
+    of two tables and the type check overlap, all mostly outside the GIL. At most two frames
+    are held at once."""
     names = list(frames)
-    with ThreadPoolExecutor(1) as pool:
-        upcoming = pool.submit(frames[names[0]].collect)
+
+    def collect_and_write(name: str) -> pl.DataFrame:
+        frame = frames[name].collect()
+        io_manager.write_ahead(name, frame, writing)
+        return frame
+
+    with ThreadPoolExecutor(2) as writing, ThreadPoolExecutor(1) as collecting:
+        upcoming = collecting.submit(collect_and_write, names[0])
         for number, name in enumerate(names):
             frame = upcoming.result()
             if number + 1 < len(names):
-                upcoming = pool.submit(frames[names[number + 1]].collect)
+                upcoming = collecting.submit(collect_and_write, names[number + 1])
             yield name, frame
 
 
