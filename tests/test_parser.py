@@ -225,3 +225,135 @@ def test_the_first_valid_date_is_the_reports(later: str, kept_as_text: bool) -> 
     assert parsed.report_date == dt.date(2026, 2, 1)
     shown = [(p.reason_code, p.line_start, p.raw_text) for p in parsed.problems]
     assert shown == ([("unassigned_text", 3, later)] if kept_as_text else [])
+
+
+FIRST_SEED = (SEEDS / "000_18c40586699a2521.txt").read_text(encoding="utf-8").split("\n")
+TWO_PAPERS = FIRST_SEED[:68]  # the header and the first two papers (the second's heading: 39)
+
+
+def two_papers(change) -> bytes:
+    return ("\n".join(change(list(TWO_PAPERS))) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["#### 📄 {title}", " ## 📄 {title}", "   ### 📄 {title}", "\ufeff## 📄 {title}"],
+)
+def test_paper_heading_forms(heading: str) -> None:
+    def change(lines: list[str]) -> list[str]:
+        lines[38] = heading.format(title=lines[38].removeprefix("## 📄 "))
+        return lines
+
+    parsed = parse_report(two_papers(change))
+    assert [paper.arxiv_id for paper in parsed.papers] == ["2601.05960", "2601.06021"]
+    assert parsed.papers[1].title.startswith("Chaining the Evidence")
+    assert all(paper.another_block_at is None for paper in parsed.papers)
+
+
+def test_an_unrecognised_heading_after_a_separator_is_not_part_of_the_paper_before() -> None:
+    def change(lines: list[str]) -> list[str]:
+        lines[38] = lines[38].replace("📄 ", "")
+        return lines
+
+    parsed = parse_report(two_papers(change))
+    (first,) = parsed.papers
+    assert first.line_end == 34 and first.another_block_at is None
+    assert "2601.06021" not in first.sections[-1].body
+    (problem,) = parsed.problems
+    assert (problem.reason_code, problem.line_start, problem.line_end) == (
+        "unassigned_text",
+        39,
+        67,
+    )
+
+
+def test_an_unrecognised_heading_without_a_separator_mixes_two_papers() -> None:
+    def change(lines: list[str]) -> list[str]:
+        lines[38] = lines[38].replace("📄 ", "")
+        return lines[:35] + lines[38:]  # no separator between the papers
+
+    data = two_papers(change)
+    (first,) = parse_report(data).papers
+    assert first.another_block_at == 38
+    assert "2601.06021" in data.decode().split("\n")[37]  # the second paper's link line
+
+
+def test_a_footer_after_the_last_paper_is_unassigned_text() -> None:
+    footer = ["", "---", "*本报告由 AI 自动生成*", "**统计**: 今日共 2 篇论文"]
+    parsed = parse_report(two_papers(lambda lines: lines + footer))
+    assert parsed.papers[-1].sections[-1].line_end == 67
+    (problem,) = parsed.problems
+    assert (problem.reason_code, problem.line_start, problem.line_end) == (
+        "unassigned_text",
+        71,
+        72,
+    )
+
+
+def test_two_reports_in_one_file_are_rejected_whole() -> None:
+    parsed = parse_report(two_papers(lambda lines: lines + lines[:5]))
+    assert parsed.papers == ()
+    (problem,) = parsed.problems
+    assert (problem.reason_code, problem.level) == ("joined_reports", "file")
+    assert "Line 69" in problem.message
+
+
+def test_bold_numbered_innovations_and_sub_headings_stay_in_their_section() -> None:
+    def change(lines: list[str]) -> list[str]:
+        start = next(i for i, line in enumerate(lines) if "主要创新点" in line)
+        items = [i for i in range(start + 1, start + 10) if lines[i].startswith("* **")]
+        for number, index in enumerate(items, start=1):
+            name, description = lines[index].removeprefix("* **").split("**", 1)
+            lines[index] = f"**{number}. {name}**{description}"
+        usage = next(i for i, line in enumerate(lines) if "使用指南" in line)
+        lines.insert(usage + 1, "#### 3.1 输入")
+        return lines
+
+    parsed = parse_report(two_papers(change))
+    first = parsed.papers[0]
+    assert parsed.problems == ()
+    assert [section.key for section in first.sections] == SECTION_ORDER
+    assert len(first.innovations) == 3
+    assert first.innovations[0].name and first.innovations[0].description
+    assert "#### 3.1 输入" in first.sections[2].body
+
+
+@pytest.mark.parametrize(
+    ("value", "url"),
+    [
+        (
+            "https://huggingface.co/papers/date/2026-01-12",
+            "https://huggingface.co/papers/date/2026-01-12",
+        ),
+        (
+            "<https://huggingface.co/papers/date/2026-01-12>",
+            "https://huggingface.co/papers/date/2026-01-12",
+        ),
+        (
+            "[hf](https://huggingface.co/papers/date/2026-01-12)",
+            "https://huggingface.co/papers/date/2026-01-12",
+        ),
+        ("", None),
+        ("see the website", None),
+    ],
+)
+def test_source_url_forms(value: str, url: str | None) -> None:
+    text = f"# Hugging Face Daily Papers Report\n**Date**: 2026-01-12\n**Source URL**: {value}\n"
+    parsed = parse_report(text.encode())
+    assert parsed.source_url == url
+    assert [p.line_start for p in parsed.problems] == ([] if url else [3])
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2026-01-12", "２０２６-０１-１２", "2026－01－12", "2026-01-12 (Monday)", "**2026-01-12**"],
+)
+def test_date_forms(value: str) -> None:
+    text = f"# Hugging Face Daily Papers Report\n**Date**: {value}\n"
+    assert parse_report(text.encode()).report_date == dt.date(2026, 1, 12)
+
+
+@pytest.mark.parametrize("value", ["2026-01-12x", "12/01/2026", "2026-13-01"])
+def test_dates_that_are_not_dates(value: str) -> None:
+    text = f"# Hugging Face Daily Papers Report\n**Date**: {value}\n"
+    assert parse_report(text.encode()).report_date is None

@@ -114,6 +114,23 @@ GOLDEN = {
         27,
         "already appears",
     ),
+    "mixed_blocks": (
+        # The second paper's heading lacks its 📄: its link line lands in the first paper.
+        {"r.md": (GOOD + paper("Second", "2602.00002").replace("## 📄 ", "## ")).encode()},
+        "r.md",
+        "paper",
+        4,
+        27,
+        "Line 17, inside the paper's sections, is the link of another paper",
+    ),
+    "joined_reports": (
+        {"r.md": (GOOD + GOOD.replace("2602.00001", "2602.00002")).encode()},
+        "r.md",
+        "file",
+        1,
+        30,
+        "Line 16 starts a second report",
+    ),
     "schema_check_failed": (
         {"r.md": (HEADER.format(date="2019-01-01") + paper("Old", "1901.00001")).encode()},
         "r.md",

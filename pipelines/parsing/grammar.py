@@ -58,18 +58,40 @@ _SECTION_HEADING = re.compile(
 # Numbered headings with a name that is not one of the five: a Markdown heading, or a line that
 # is bold from the number to the end (`**6. 局限性**`). `6. **局限性**` stays a list item.
 _NUMBERED_ATX_HEADING = re.compile(
-    r"^ {0,3}#{1,6}" + _SPACE + _BOLD + _SPACE + r"[0-9０-９]{1,2}" + _SPACE + r"[.．、]"
+    r"^ {0,3}#{1,6}"
+    + _SPACE
+    + _BOLD
+    + _SPACE
+    + r"(?P<number>[0-9０-９]{1,2})"
+    + _SPACE
+    + r"[.．、](?P<sub>[0-9０-９])?+"
 )
 _NUMBERED_BOLD_HEADING = re.compile(
     r"^(?:\*\*|__)"
     + _SPACE
-    + r"[0-9０-９]{1,2}"
+    + r"(?P<number>[0-9０-９]{1,2})"
     + _SPACE
-    + r"[.．、][^*_]*+(?:\*\*|__)"
+    + r"[.．、](?P<sub>[0-9０-９])?+[^*_]*+(?:\*\*|__)"
     + _SPACE
     + r"[:：]?+$"
 )
-_PAPER_HEADING = re.compile(r"^#{1,3}" + _SPACE + r"📄(?P<title>.*)$")
+# A bold numbered line as a list item: `**1. 推理成本摊销**` or `**1. 推理成本摊销**：…`.
+_BOLD_NUMBERED_ITEM = re.compile(
+    r"^(?P<indent> *+)(?:\*\*|__)"
+    + _SPACE
+    + r"[0-9０-９]{1,3}"
+    + _SPACE
+    + r"[.)、．]"
+    + _SPACE
+    + r"(?P<name>[^*_]++)(?:\*\*|__)"
+    + _SPACE
+    + r"(?P<rest>.*)$"
+)
+_PAPER_HEADING = re.compile(r"^ {0,3}#{1,6}" + _SPACE + r"📄(?P<title>.*)$")
+_URL = re.compile(r"^https?://\S+$")
+_ANGLE_URL = re.compile(r"^<(?P<url>[^<>\s]++)>$")
+_LINKED_URL = re.compile(r"^\[[^\]]*+\]\((?P<url>[^()\s]++)\)$")
+_DATE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})(?:$|[\s(（])")
 _REPORT_TITLE = re.compile(r"^#" + _SPACE + r"Hugging Face Daily Papers Report$", re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^ {0,3}#{1,6}\s++(?P<text>.*)$")
 _META = re.compile(
@@ -156,10 +178,13 @@ def markdown_heading(line: str) -> str | None:
     return _without_closing_hashes(match["text"]) if match else None
 
 
-def is_unknown_section_heading(line: str) -> bool:
-    """A numbered heading whose name is not one of the five sections, e.g. `## 6. 局限性`."""
+def unknown_section_number(line: str) -> int | None:
+    """The number of a numbered heading whose name is not one of the five sections, e.g. 6 for
+    `## 6. 局限性`; None for any other line, and for a numbered sub-heading (`### 3.1 输入`)."""
     numbered = _NUMBERED_ATX_HEADING.match(line) or _NUMBERED_BOLD_HEADING.match(line)
-    return numbered is not None and section_heading(line) is None
+    if numbered is None or numbered["sub"] or section_heading(line) is not None:
+        return None
+    return int(numbered["number"].translate(_FULL_WIDTH_DIGITS))
 
 
 def meta_field(line: str) -> tuple[str, str] | None:
@@ -180,9 +205,32 @@ def is_fence(line: str) -> bool:
 
 
 def list_item(line: str) -> tuple[int, str] | None:
-    """`(indent, text)` for a bulleted or numbered list item."""
+    """`(indent, text)` for a bulleted or numbered list item; a bold numbered line
+    (`**1. 名称**：…`) is one too, its text `**名称**：…`."""
     match = _LIST_ITEM.match(line)
-    return (len(match["indent"]), match["text"]) if match else None
+    if match:
+        return len(match["indent"]), match["text"]
+    bold = _BOLD_NUMBERED_ITEM.match(line)
+    if bold:
+        return len(bold["indent"]), f"**{bold['name'].strip()}**{bold['rest']}"
+    return None
+
+
+def url_value(value: str) -> str | None:
+    """The URL a meta value gives, written plain, as `<url>` or as `[text](url)`."""
+    value = value.strip()
+    for form in (_ANGLE_URL, _LINKED_URL):
+        if match := form.match(value):
+            value = match["url"]
+    return value if _URL.match(value) else None
+
+
+def date_value(value: str) -> str | None:
+    """The `YYYY-MM-DD` a date meta value starts with (full-width digits read as digits; a
+    weekday or note after it, as in `2026-01-12 (Monday)`, is allowed)."""
+    value = value.translate(_FULL_WIDTH_DIGITS).replace("－", "-").strip("*_ `")
+    match = _DATE.match(value)
+    return match["date"] if match else None
 
 
 def split_lead(text: str) -> tuple[str, str]:

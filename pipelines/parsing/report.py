@@ -15,7 +15,10 @@ from pipelines.parsing import grammar
 from pipelines.parsing.model import Innovation, Paper, ParsedReport, Problem, Section
 
 # Bump whenever a change to the parser can change its output.
-PARSER_VERSION = "2"  # 2: the first valid date line is the report's
+# 2: the first valid date line is the report's. 3: indented and deeper `📄` headings; another
+# paper's link inside a paper; two reports in one file; text after a separator in a section; bold
+# numbered items; URLs in `<…>` or `[…](…)`; dates with full-width digits or a weekday after.
+PARSER_VERSION = "3"
 
 Line = tuple[int, str]  # (1-based line number, normalised text)
 RAW_BYTES_KEPT = 2000  # of a file that is not text, only this much is kept as `raw_text`
@@ -24,10 +27,15 @@ PROBLEM_LEVELS = {
     "not_utf8": "file",
     "empty_file": "file",
     "not_a_report": "file",
+    "joined_reports": "file",
     "unknown_section": "section",
     "unassigned_text": "line",
 }
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+AFTER_SEPARATOR = (
+    "Text after a separator line at the end of a paper (a footer, or a paper or report whose "
+    "heading was not recognised): not part of the paper."
+)
 
 
 def parse_report(data: bytes) -> ParsedReport:
@@ -38,7 +46,8 @@ def parse_report(data: bytes) -> ParsedReport:
         return unreadable_report(
             "not_utf8", f"File is not valid UTF-8 ({error.reason} at byte {error.start}).", data
         )
-    lines = [line.expandtabs(4).rstrip() for line in _LINE_BREAK.split(text)]
+    # A byte order mark inside the text (where two files were joined) is not part of the line.
+    lines = [line.lstrip("\ufeff").expandtabs(4).rstrip() for line in _LINE_BREAK.split(text)]
     if lines and lines[-1] == "":
         lines.pop()  # the final newline ends the last line; it does not open a new one
     numbered: list[Line] = list(enumerate(lines, start=1))
@@ -57,6 +66,15 @@ def parse_report(data: bytes) -> ParsedReport:
         return ParsedReport(
             None, source_url, tuple(lines), problems=(_problem("not_a_report", message, numbered),)
         )
+
+    second_header = _second_header(numbered[header_end:])
+    if second_header is not None:
+        message = (
+            f"Line {second_header} starts a second report (a report title or date line after "
+            "the first paper): two reports joined in one file."
+        )
+        problem = _problem("joined_reports", message, numbered)
+        return ParsedReport(None, source_url, tuple(lines), problems=(problem,))
 
     papers = []
     block_ends = [start - 1 for start in paper_starts[1:]] + [len(lines)]
@@ -105,9 +123,12 @@ def _parse_header(lines: list[Line]) -> tuple[dt.date | None, str | None, list[P
                 unassigned.end_run()
                 continue
         elif field and field[0] == "source_url":
-            source_url = field[1]
-            unassigned.end_run()
-            continue
+            url = grammar.url_value(field[1])
+            # The first URL is the report's; a later one, or a value that is no URL, is shown.
+            if url is not None and source_url is None:
+                source_url = url
+                unassigned.end_run()
+                continue
         unassigned.add((number, text))
     return report_date, source_url, unassigned.problems()
 
@@ -135,8 +156,9 @@ class _UnassignedRuns:
 
 
 def _iso_date(value: str) -> dt.date | None:
+    date = grammar.date_value(value)
     try:
-        return dt.date.fromisoformat(value.strip("*_ `"))
+        return dt.date.fromisoformat(date) if date else None
     except ValueError:
         return None
 
@@ -162,8 +184,10 @@ def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
                 heading_positions.append((position, heading))
                 last_order = order
                 continue
-        elif grammar.is_unknown_section_heading(text):
-            heading_positions.append((position, None))  # runs to the next heading, then rejected
+        elif (unknown := grammar.unknown_section_number(text)) and unknown > last_order + 1:
+            # Runs to the next heading, then rejected. A number that does not move past the
+            # current section's (`**1. 名称**` in section 4) numbers items inside it.
+            heading_positions.append((position, None))
             continue
         if heading_positions or not text:
             continue
@@ -181,12 +205,19 @@ def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
 
     if wrapped_in_fence and body and grammar.is_fence(body[-1][1]):
         body = _strip_trailing_decoration(body[:-1])
-    sections, innovation_lines, unknown = _sections(body, heading_positions)
-    problems = unassigned.problems() + [
-        _problem("unknown_section", f"Unknown section heading {lines[0][1]!r}.", lines, rank=rank)
-        for lines in unknown
-    ]
+    sections, innovation_lines, unknown, after_separator = _sections(body, heading_positions)
+    problems = (
+        unassigned.problems()
+        + [
+            _problem("unknown_section", f"Unknown section heading {lines[0][1]!r}.", lines, rank)
+            for lines in unknown
+        ]
+        + [_problem("unassigned_text", AFTER_SEPARATOR, lines, rank) for lines in after_separator]
+    )
     link = meta.get("link")
+    first_section = heading_positions[0][0] if heading_positions else len(body)
+    cut_off = {number for lines in after_separator for number, _ in lines}
+    kept = _strip_trailing_decoration([line for line in body if line[0] not in cut_off])
     paper = Paper(
         rank=rank,
         title=title,
@@ -195,11 +226,36 @@ def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
         reading_source=meta.get("reading_source"),
         inner_heading=inner_heading,
         line_start=block[0][0],
-        line_end=(body or block)[-1][0],
+        line_end=(kept or block)[-1][0],
         sections=tuple(sections),
         innovations=_innovations(innovation_lines),
+        another_block_at=_another_block(kept[first_section:], link),
     )
     return paper, problems
+
+
+def _second_header(lines: list[Line]) -> int | None:
+    """The first of `lines` (all after the first paper heading) that is a report title or a
+    valid date line: the header of another report."""
+    for number, text in lines:
+        field = grammar.meta_field(text)
+        if grammar.is_report_title(text) or (
+            field is not None and field[0] == "date" and _iso_date(field[1]) is not None
+        ):
+            return number
+    return None
+
+
+def _another_block(lines: list[Line], link: str | None) -> int | None:
+    """The first of `lines` (a paper's sections) that starts another paper: a link to another
+    paper. That paper's heading was not recognised, so the two would be mixed."""
+    own_id = grammar.arxiv_id(link) if link else None
+    for number, text in lines:
+        field = grammar.meta_field(text)
+        other_id = grammar.arxiv_id(field[1]) if field and field[0] == "link" else None
+        if other_id is not None and other_id != own_id:
+            return number
+    return None
 
 
 def _strip_trailing_decoration(lines: list[Line]) -> list[Line]:
@@ -212,15 +268,17 @@ def _strip_trailing_decoration(lines: list[Line]) -> list[Line]:
 
 def _sections(
     body: list[Line], heading_positions: list[tuple[int, grammar.SectionHeading | None]]
-) -> tuple[list[Section], list[Line], list[list[Line]]]:
-    """The sections, the body lines of the innovations section (parsed further), and the lines
-    of each section under an unknown heading.
+) -> tuple[list[Section], list[Line], list[list[Line]], list[list[Line]]]:
+    """The sections, the body lines of the innovations section (parsed further), the lines
+    of each section under an unknown heading, and the text after a separator line in a section
+    (a footer after the last paper, say).
 
     Each section runs to the next heading; the last one to the end of the body (zip stops at
     the shorter list, so a paper without headings has no section)."""
     sections = []
     innovation_lines: list[Line] = []
     unknown = []
+    after_separator = []
     ends = [position for position, _ in heading_positions[1:]] + [len(body)]
     for (position, heading), end in zip(heading_positions, ends, strict=False):
         if heading is None:
@@ -229,6 +287,10 @@ def _sections(
         heading_line = body[position][0]
         lines = [(heading_line, heading.inline_text)] if heading.inline_text else []
         lines = _trim_blank(lines + body[position + 1 : end])
+        separator = next((i for i, (_, text) in enumerate(lines) if grammar.is_separator(text)), 0)
+        if separator and (after := _trim_blank(lines[separator + 1 :])):
+            after_separator.append(after)
+            lines = _trim_blank(lines[:separator])
         sections.append(
             Section(
                 number=heading.number,
@@ -241,7 +303,7 @@ def _sections(
         )
         if heading.key == "innovations":
             innovation_lines = lines
-    return sections, innovation_lines, unknown
+    return sections, innovation_lines, unknown, after_separator
 
 
 def _trim_blank(lines: list[Line]) -> list[Line]:

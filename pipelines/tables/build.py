@@ -209,6 +209,11 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
 
 
 def _paper_reject_reason(paper: Paper, seen_ids: set[str]) -> tuple[str, str] | None:
+    if paper.another_block_at is not None:
+        return "mixed_blocks", (
+            f"Line {paper.another_block_at}, inside the paper's sections, is the link of another "
+            "paper, whose heading was not recognised: the two papers would be mixed."
+        )
     if paper.arxiv_id is None:
         if paper.link_raw is None:
             return "paper_without_id", "The paper has no `链接` (link) line."
