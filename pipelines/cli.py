@@ -17,9 +17,13 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from pipelines.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:  # imported where used: each command loads only what it needs
+    import duckdb
+    import polars as pl
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         "escaped and on one line",
     )
     query_command.add_argument(
-        "--limit", type=int, default=50, help="rows shown as table or markdown (default 50; 0: all)"
+        "--limit",
+        type=_row_count,
+        default=50,
+        help="rows shown as table or markdown (default 50; 0: all)",
     )
     commands.add_parser("info", help="Show folders, the latest release, table sizes and versions.")
     commands.add_parser("ui", help="Start the Dagster UI on http://127.0.0.1:3000.")
@@ -84,9 +91,21 @@ def main(argv: list[str] | None = None) -> int:
     return build(settings)
 
 
+def _row_count(text: str) -> int:
+    count = int(text)
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"{count} is not a number of rows (0 or more)")
+    return count
+
+
 def run() -> NoReturn:
     """The `daily-papers` console script: `main`, then exit without tearing Python down."""
-    status = main()
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (`daily-papers query … | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
     # Python's shutdown would now take about a second after a build: as it clears every module,
     # its garbage collector searches all of Dagster, pandas and polars for reference cycles, again
     # and again. Everything the command wrote is closed by now, so run the exit handlers, flush
@@ -130,6 +149,7 @@ def add(settings: Settings, files: list[Path]) -> int:
 def query(settings: Settings, sql: str, output: str, limit: int) -> int:
     import duckdb
     import polars as pl
+    import pyarrow as pa
 
     from pipelines.warehouse import WAREHOUSE_FILE
 
@@ -139,8 +159,8 @@ def query(settings: Settings, sql: str, output: str, limit: int) -> int:
     try:
         with duckdb.connect(str(path), read_only=True) as connection:
             relation = connection.sql(sql)
-            frame = None if relation is None else pl.from_arrow(relation.to_arrow_table())
-    except duckdb.Error as error:
+            frame = None if relation is None else _printable(relation, output == "csv")
+    except (duckdb.Error, pl.exceptions.PolarsError, pa.ArrowException) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if frame is None:  # a statement without a result
@@ -158,6 +178,34 @@ def query(settings: Settings, sql: str, output: str, limit: int) -> int:
     return 0
 
 
+# DuckDB types that polars has not (or shows wrongly), printed as DuckDB writes them as text.
+_AS_TEXT = {"interval", "union", "bit", "time with time zone", "time_ns"}
+_NESTED = {"list", "array", "struct", "map"}
+
+
+def _printable(relation: duckdb.DuckDBPyRelation, nested_as_text: bool) -> pl.DataFrame:
+    """A query result as a polars frame: a repeated column name numbered (`arxiv_id_2`), values
+    of the types polars has not as text, and nested values as JSON text if `nested_as_text`
+    (CSV has no lists)."""
+    import polars as pl
+
+    names: list[str] = []
+    columns = []
+    for position, (name, kind) in enumerate(zip(relation.columns, relation.types, strict=True)):
+        unique, number = name, 1
+        while unique in names:
+            number += 1
+            unique = f"{name}_{number}"
+        names.append(unique)
+        value = f"#{position + 1}"
+        if kind.id in _AS_TEXT:
+            value = f"CAST({value} AS VARCHAR)"
+        elif nested_as_text and kind.id in _NESTED:
+            value = f"CAST(to_json({value}) AS VARCHAR)"
+        columns.append(f'{value} AS "{unique.replace(chr(34), chr(34) * 2)}"')
+    return pl.from_arrow(relation.project(", ".join(columns)).to_arrow_table())
+
+
 def info(settings: Settings) -> int:
     import duckdb
 
@@ -165,25 +213,37 @@ def info(settings: Settings) -> int:
     from pipelines.sources import SeedsFolderError, report_files
     from pipelines.versions import CODE_VERSION, PARSER_VERSION
     from pipelines.warehouse import WAREHOUSE_FILE
+    from pipelines.warehouse.build import cannot_open
     from schemas import SCHEMA_VERSION, TABLES
 
     warehouse = settings.warehouse_dir / WAREHOUSE_FILE
     latest = settings.warehouse_dir / "releases" / LATEST
     try:
-        reports = f"{len(report_files(settings.seeds_dir))} report files"
+        files_found = f"{len(report_files(settings.seeds_dir))} report files"
     except SeedsFolderError as error:
-        reports = error.reason
+        files_found = error.reason
     print(f"daily-papers {CODE_VERSION} (schema {SCHEMA_VERSION}, parser {PARSER_VERSION})")
-    print(f"seeds folder    {settings.seeds_dir} ({reports})")
+    print(f"seeds folder    {settings.seeds_dir} ({files_found})")
     print(f"warehouse       {warehouse}{'' if warehouse.is_file() else ' (not built yet)'}")
     print(f"latest release  {latest.resolve().name if latest.exists() else 'none yet'}")
     print(f"Dagster home    {settings.dagster_home}")
-    if warehouse.is_file():
+    if not warehouse.is_file():
+        return 0
+    try:
         with duckdb.connect(str(warehouse), read_only=True) as connection:
-            print("\ntable rows")
-            for table in TABLES:
-                count = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                print(f"{table:<15} {count}")
+            tables = connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+            present = {name for (name,) in tables}
+            counts = {
+                table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in TABLES
+                if table in present
+            }
+    except duckdb.Error as error:
+        print(f"error: {cannot_open(warehouse, error)}", file=sys.stderr)
+        return 1
+    print("\ntable rows")
+    for table in TABLES:
+        print(f"{table:<15} {counts.get(table, 'not built yet')}")
     return 0
 
 
@@ -266,6 +326,10 @@ def ui(settings: Settings) -> int:
     dagster = Path(sys.executable).with_name("dagster")
     workspace = str(PROJECT_ROOT / "workspace.yaml")
     arguments = ["dagster", "dev", "-w", workspace, "-h", "127.0.0.1", "-p", "3000"]
+    # The UI loads the project from the project folder: hand it the folders resolved here, so
+    # that relative settings name the same folders for the UI as for `build`.
+    os.environ["DAILY_PAPERS_SEEDS_DIR"] = str(settings.seeds_dir)
+    os.environ["DAILY_PAPERS_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
     os.chdir(PROJECT_ROOT)
     os.execv(dagster, arguments)
 

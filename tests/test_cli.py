@@ -216,3 +216,59 @@ def test_query_as_markdown_keeps_each_value_whole(seed_build: Build, tmp_path: P
     with duckdb.connect(str(seed_build.warehouse_file), read_only=True) as connection:
         (body,) = connection.execute(sql).fetchone()
     assert len(body) > 500 and row == f"| {escape_markdown(body)} |"
+
+
+def test_query_prints_what_polars_cannot_hold(seed_build: Build, tmp_path: Path) -> None:
+    env = cli_env(SEEDS, seed_build.settings.warehouse_dir, tmp_path / "home")
+    interval = run_cli("query", "SELECT INTERVAL 90 MINUTE AS took", env=env)
+    assert interval.returncode == 0, interval.stderr
+    assert "01:30:00" in interval.stdout
+    union = run_cli("query", "SELECT union_value(k := 7) AS u", "--format", "csv", env=env)
+    assert (union.returncode, union.stdout) == (0, "u\n7\n")
+    twice = "SELECT p.arxiv_id, s.arxiv_id FROM papers p, sections s ORDER BY 1, 2 LIMIT 1"
+    columns = run_cli("query", twice, "--format", "csv", env=env)
+    assert columns.returncode == 0, columns.stderr
+    assert columns.stdout.splitlines()[0] == "arxiv_id,arxiv_id_2"
+    nested = run_cli("query", "SELECT [1, 2] AS l, {'a': 'x'} AS s", "--format", "csv", env=env)
+    assert (nested.returncode, nested.stdout) == (0, 'l,s\n"[1,2]","{""a"":""x""}"\n')
+
+
+def test_query_refuses_a_negative_limit(tmp_path: Path) -> None:
+    env = cli_env(SEEDS, tmp_path / "out", tmp_path / "h")
+    result = run_cli("query", "SELECT 1", "--limit", "-1", env=env)
+    assert result.returncode == 2
+    assert "-1 is not a number of rows" in result.stderr
+
+
+def test_info_on_a_warehouse_without_tables_or_locked(tmp_path: Path) -> None:
+    env = cli_env(SEEDS, tmp_path / "out", tmp_path / "h")
+    (tmp_path / "out").mkdir()
+    with duckdb.connect(str(tmp_path / "out" / "daily_papers.duckdb")) as connection:
+        connection.execute("CREATE TABLE runs (run_id VARCHAR)")  # history only, as after ingest
+    result = run_cli("info", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "reports         not built yet" in result.stdout
+    with duckdb.connect(str(tmp_path / "out" / "daily_papers.duckdb")):  # held for writing
+        locked = run_cli("info", env=env)
+    assert locked.returncode == 1
+    assert "cannot be opened" in locked.stderr and "Traceback" not in locked.stderr
+
+
+def test_the_ui_gets_the_folders_the_command_resolved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DAILY_PAPERS_SEEDS_DIR", "my-seeds")
+    monkeypatch.setenv("DAILY_PAPERS_WAREHOUSE_DIR", "my-warehouse")
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    started = []
+    monkeypatch.setattr(cli.os, "execv", lambda program, arguments: started.append(arguments))
+    monkeypatch.setattr(cli.os, "chdir", lambda folder: None)
+    cli.ui(Settings.from_env())
+    assert started and started[0][:2] == ["dagster", "dev"]
+    # What the UI's code location reads, from whatever folder it starts in:
+    assert os.environ["DAILY_PAPERS_SEEDS_DIR"] == str(tmp_path / "my-seeds")
+    assert os.environ["DAILY_PAPERS_WAREHOUSE_DIR"] == str(tmp_path / "my-warehouse")
+    assert os.environ["DAGSTER_HOME"] == str(tmp_path / "my-warehouse" / ".dagster_home")

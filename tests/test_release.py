@@ -164,6 +164,18 @@ def test_verify_wants_every_file_in_the_checksums_and_a_whole_manifest(
     assert "'../outside' is not a file name inside the release" in problem
 
 
+def test_verify_reports_damaged_checksums_and_manifest(seed_build: Build, tmp_path: Path) -> None:
+    copy = writable_copy(seed_build.latest, tmp_path / "download")
+    with open(copy / "SHA256SUMS", "ab") as sums:
+        sums.write(b"\xff\xfe\n")
+    result = run_verify(copy)
+    assert result.returncode == 1
+    assert "SHA256SUMS: not valid UTF-8 (file altered)" in result.stdout
+    (copy / "manifest.json").unlink()
+    (copy / "manifest.json").mkdir()
+    assert verify_release(copy) == ["manifest.json: cannot be read (Is a directory)"]
+
+
 def test_make_verify_uses_the_same_command(seed_build: Build, tmp_path: Path) -> None:
     copy = writable_copy(seed_build.latest, tmp_path / "download")
     (copy / "innovations.parquet").unlink()

@@ -25,7 +25,9 @@ def verify_release(folder: Path) -> list[str]:
             _check_entry(entry)
     except FileNotFoundError:
         return [f"{MANIFEST}: missing"]
-    except (ValueError, KeyError, TypeError) as error:
+    except OSError as error:  # a folder of that name, say
+        return [f"{MANIFEST}: cannot be read ({error.strerror})"]
+    except (ValueError, KeyError, TypeError) as error:  # not UTF-8 or not JSON, too
         return [f"{MANIFEST}: not a valid manifest ({type(error).__name__}: {error})"]
     digest = cache(sha256_file)  # each file is hashed once, for both lists
     problems = []
@@ -67,8 +69,11 @@ def _checksum_problems(folder: Path, covered: set[str], digest: Callable[[Path],
     if not path.is_file():
         return [f"{CHECKSUMS}: missing"]
     problems = []
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    if "\ufffd" in text:
+        problems.append(f"{CHECKSUMS}: not valid UTF-8 (file altered)")
     named = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         expected, _, name = line.partition("  ")
         named.add(name)
         if name not in covered:
