@@ -1,7 +1,9 @@
 """Record a finished Dagster run, and every asset check result of it, in the warehouse history.
 
 Called by the command-line build after each run and by a run-status sensor for runs launched in
-the UI; recording a run twice replaces its rows.
+the UI; recording a run twice replaces its rows. Each call also records the recent finished runs
+that the history lacks: one whose sensor met another build's lock (the sensor does not try
+again), or a cancelled one (no sensor records those).
 """
 
 from __future__ import annotations
@@ -14,15 +16,46 @@ import dagster as dg
 
 from pipelines.lock import build_lock
 from pipelines.versions import CODE_VERSION, PARSER_VERSION
-from pipelines.warehouse.history import append_rows
+from pipelines.warehouse.history import append_rows, recorded_run_ids
+
+RECENT_RUNS = 50  # how far back each call looks for finished runs the history lacks
+FINISHED = [
+    dg.DagsterRunStatus.SUCCESS,
+    dg.DagsterRunStatus.FAILURE,
+    dg.DagsterRunStatus.CANCELED,
+]
 
 
 def record_run(instance: dg.DagsterInstance, run_id: str, warehouse_path: Path) -> int:
-    """Append the run and its check results; returns the number of check results."""
+    """Append the run and its check results, and those of the recent finished runs that the
+    history lacks; returns the number of check results of the run."""
     record = instance.get_run_record_by_id(run_id)
     if record is None:
         raise ValueError(f"No Dagster run {run_id} in {instance.root_directory}.")
+    with build_lock(warehouse_path.parent):
+        recorded = recorded_run_ids(warehouse_path)
+        recent = instance.get_run_records(dg.RunsFilter(statuses=FINISHED), limit=RECENT_RUNS)
+        missing = [
+            other
+            for other in reversed(recent)  # oldest first
+            if other.dagster_run.run_id not in recorded | {run_id}
+        ]
+        rows = [_run_rows(instance, other) for other in [*missing, record]]
+        append_rows(
+            warehouse_path,
+            {
+                "runs": [run_row for run_row, _ in rows],
+                "check_results": [check for _, checks in rows for check in checks],
+            },
+            replace_key={"runs": "run_id", "check_results": "run_id"},
+        )
+    return len(rows[-1][1])
+
+
+def _run_rows(instance: dg.DagsterInstance, record: dg.RunRecord) -> tuple[dict, list[dict]]:
+    """The `runs` row of a run and its `check_results` rows."""
     run = record.dagster_run
+    run_id = run.run_id
     run_row = {
         "run_id": run_id,
         "job_name": run.job_name,
@@ -41,13 +74,7 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse_path: Path) 
             ).records
         )
     ]
-    with build_lock(warehouse_path.parent):
-        append_rows(
-            warehouse_path,
-            {"runs": [run_row], "check_results": check_rows},
-            replace_key={"runs": "run_id", "check_results": "run_id"},
-        )
-    return len(check_rows)
+    return run_row, check_rows
 
 
 def _check_row(run_id: str, evaluation: dg.AssetCheckEvaluation, timestamp: float) -> dict:

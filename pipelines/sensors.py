@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 from pipelines.assets.ingest import parsed_report, partition_changes, report_partitions
 from pipelines.io_managers import PartitionPickleIOManager, source_stamp
 from pipelines.jobs import INGEST_JOB
+from pipelines.lock import BuildLockedError
 from pipelines.resources import ProjectPaths
 from pipelines.run_history import record_run
 from pipelines.sources import SeedsFolderError
@@ -85,7 +86,10 @@ def _run_recorder(status: dg.DagsterRunStatus) -> dg.SensorDefinition:
         "history tables (`runs`, `check_results`).",
     )
     def record(context: dg.RunStatusSensorContext, duckdb: DuckDBResource) -> None:
-        record_run(context.instance, context.dagster_run.run_id, Path(duckdb.database))
+        try:
+            record_run(context.instance, context.dagster_run.run_id, Path(duckdb.database))
+        except BuildLockedError as error:  # recorded with the next run that is
+            context.log.info(f"Run {context.dagster_run.run_id} not recorded yet: {error}")
 
     return record
 

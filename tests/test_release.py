@@ -28,6 +28,7 @@ from pipelines.release.changelog import paper_changes
 from pipelines.release.charts import CHARTS
 from pipelines.release.publish import remove_stale_staging
 from pipelines.release.verify import verify_release
+from pipelines.run_history import record_run
 from pipelines.tables.store import TableStore
 from pipelines.versions import TABLES_VERSION
 from pipelines.warehouse import WAREHOUSE_FILE
@@ -271,6 +272,18 @@ def test_history_tables_record_runs_checks_sources_and_releases(seed_build: Buil
     assert unknown_sources == 0
     # all but manifest.json and SHA256SUMS, the charts folder counted by its files
     assert release_files == len(EXPECTED_FILES) - 3 + len(CHARTS)
+
+
+def test_a_run_the_history_missed_is_recorded_with_the_next_one(tmp_path: Path) -> None:
+    build = build_into(one_seed(tmp_path), tmp_path / "build")
+    ingest, publish = (build.result.runs[job].run_id for job in ("ingest_reports", "publish"))
+    with duckdb.connect(str(build.warehouse_file)) as connection:  # as if its sensor met a lock
+        connection.execute("DELETE FROM runs WHERE run_id = ?", [ingest])
+    with dg.instance_for_test(temp_dir=str(build.settings.dagster_home)) as instance:
+        record_run(instance, publish, build.warehouse_file)
+    with duckdb.connect(str(build.warehouse_file), read_only=True) as connection:
+        runs = connection.sql("SELECT run_id, job_name FROM runs ORDER BY started_at").fetchall()
+    assert runs == [(ingest, "ingest_reports"), (publish, "publish")]
 
 
 def test_failed_audit_publishes_nothing_and_keeps_the_previous_release(

@@ -62,6 +62,15 @@ def record_source_files(
     connection.unregister("seen")
 
 
+def recorded_run_ids(path: Path) -> set[str]:
+    """The runs that the history of the warehouse at `path` holds (none if there is none yet)."""
+    if not path.exists():
+        return set()
+    with duckdb.connect(str(path)) as connection:
+        create_history_tables(connection)
+        return {run_id for (run_id,) in connection.execute("SELECT run_id FROM runs").fetchall()}
+
+
 def append_rows(path: Path, rows: dict[str, list[dict]], replace_key: dict[str, str]) -> None:
     """Insert history rows into the warehouse at `path` in one transaction.
 
