@@ -143,7 +143,29 @@ def add(settings: Settings, files: list[Path]) -> int:
             print(f"added {target}")
         else:
             print(f"{target} is already there")
-    return build(settings)
+    status = build(settings)
+    if status != 0:
+        return status
+    return _added_files_published(settings, [target for _, target in copies])
+
+
+def _added_files_published(settings: Settings, targets: list[Path]) -> int:
+    """1, naming why, if a file just added was rejected whole (it published nothing)."""
+    import duckdb
+
+    from pipelines.warehouse import WAREHOUSE_FILE
+
+    names = [target.relative_to(settings.seeds_dir).as_posix() for target in targets]
+    with duckdb.connect(str(settings.warehouse_dir / WAREHOUSE_FILE), read_only=True) as db:
+        rejected = db.execute(
+            "SELECT source_file, reason_code, message FROM rejects "
+            "WHERE level IN ('file', 'report') AND source_file IN (SELECT unnest($names)) "
+            "ORDER BY source_file",
+            {"names": names},
+        ).fetchall()
+    for name, reason, message in rejected:
+        print(f"error: {name} was not published ({reason}): {message}", file=sys.stderr)
+    return 1 if rejected else 0
 
 
 def query(settings: Settings, sql: str, output: str, limit: int) -> int:
@@ -317,7 +339,31 @@ def build(settings: Settings) -> int:
         return 1
     print(f"release {result.release_id} in {settings.warehouse_dir / 'releases'}")
     print(f"warehouse {defs.resources['duckdb'].database}")
+    _print_rejects(Path(defs.resources["duckdb"].database))
     return 0
+
+
+def _print_rejects(warehouse: Path) -> None:
+    """How many inputs went to `rejects`, by reason; a warning for reports withdrawn because
+    two files claim their date."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        counts = connection.execute(
+            "SELECT reason_code, count(*) FROM rejects GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+    if not counts:
+        print("rejects: none")
+        return
+    by_reason = ", ".join(f"{reason} {count}" for reason, count in counts)
+    print(f"rejects: {sum(count for _, count in counts)} ({by_reason}); see the rejects table")
+    conflicts = dict(counts).get("conflicting_report")
+    if conflicts:
+        print(
+            f"warning: {conflicts} files claim a report date that another file claims too, so "
+            "none of them is published (conflicting_report); keep one file per date",
+            file=sys.stderr,
+        )
 
 
 def ui(settings: Settings) -> int:

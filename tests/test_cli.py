@@ -118,6 +118,22 @@ def test_add_refuses_what_it_cannot_add_and_copies_nothing(tmp_path: Path) -> No
     assert not (tmp_path / "out").exists()
 
 
+def test_add_says_when_an_added_report_withdraws_a_published_one(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    env = cli_env(seeds, tmp_path / "out", tmp_path / "home")
+    first = run_cli("add", str(SEEDS / "001_202c590195c4dd5f.txt"), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "rejects: none" in first.stdout
+    fixed = tmp_path / "2026-01-24-fixed.md"  # another version of the same day's report
+    fixed.write_text((SEEDS / "001_202c590195c4dd5f.txt").read_text() + "\n")
+    second = run_cli("add", str(fixed), env=env)
+    assert second.returncode == 1
+    assert "rejects: 2 (conflicting_report 2)" in second.stdout
+    assert "none of them is published (conflicting_report)" in second.stderr
+    assert "error: 2026-01-24-fixed.md was not published (conflicting_report)" in second.stderr
+
+
 def test_query_before_any_build_says_what_to_do(tmp_path: Path) -> None:
     result = run_cli("query", "SELECT 1", env=cli_env(SEEDS, tmp_path / "out", tmp_path / "h"))
     assert result.returncode == 2
