@@ -11,6 +11,8 @@ REASON_CODES: dict[str, str] = {
     "empty_file": "The file has no text. Remove it or replace it with the real report.",
     "not_a_report": "No `**Date**: YYYY-MM-DD` line before the first paper. Check the file is a "
     "daily papers report and that its header is intact.",
+    "no_papers": "The file has a report header but no paper heading (`## 📄 <title>`), so there "
+    "is nothing to publish; any text in it is in `raw_text`. Check the paper headings.",
     "joined_reports": "A report title or `**Date**` line after the first paper: two reports "
     "joined in one file (the message gives the line). Nothing of the file is published; split it "
     "into one file per report.",

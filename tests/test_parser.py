@@ -11,6 +11,7 @@ from pipelines.parsing.grammar import section_heading
 from tests.conftest import SEEDS, expected_papers
 
 SEED_FILES = sorted(SEEDS.iterdir())
+A_PAPER = "## 📄 A paper\n"  # a header alone is no report (`no_papers`)
 SECTION_ORDER = ["domain", "contribution", "usage", "innovations", "results"]
 
 
@@ -183,11 +184,16 @@ def test_link_forms(link: str, arxiv_id: str | None) -> None:
     assert parse_report(text.encode()).papers[0].arxiv_id == arxiv_id
 
 
-def test_report_without_papers_parses_to_no_papers() -> None:
-    parsed = parse_report(b"# Hugging Face Daily Papers Report\n**Date**: 2026-02-01\n")
-    assert parsed.report_date == dt.date(2026, 2, 1)
-    assert parsed.papers == ()
-    assert parsed.problems == ()
+def test_report_without_papers_is_rejected_whole() -> None:
+    parsed = parse_report(b"# Hugging Face Daily Papers Report\n**Date**: 2026-02-01\n## P\n")
+    assert (parsed.report_date, parsed.papers) == (None, ())
+    (problem,) = parsed.problems
+    assert (problem.reason_code, problem.level, problem.line_start, problem.line_end) == (
+        "no_papers",
+        "file",
+        1,
+        3,
+    )
 
 
 def test_paper_without_sections_has_no_sections() -> None:
@@ -220,7 +226,7 @@ def test_a_run_of_unassigned_lines_is_one_problem() -> None:
     ],
 )
 def test_the_first_valid_date_is_the_reports(later: str, kept_as_text: bool) -> None:
-    text = f"# Hugging Face Daily Papers Report\n**Date**: 2026-02-01\n{later}\n"
+    text = f"# Hugging Face Daily Papers Report\n**Date**: 2026-02-01\n{later}\n" + A_PAPER
     parsed = parse_report(text.encode())
     assert parsed.report_date == dt.date(2026, 2, 1)
     shown = [(p.reason_code, p.line_start, p.raw_text) for p in parsed.problems]
@@ -338,7 +344,8 @@ def test_bold_numbered_innovations_and_sub_headings_stay_in_their_section() -> N
     ],
 )
 def test_source_url_forms(value: str, url: str | None) -> None:
-    text = f"# Hugging Face Daily Papers Report\n**Date**: 2026-01-12\n**Source URL**: {value}\n"
+    header = "# Hugging Face Daily Papers Report\n**Date**: 2026-01-12\n"
+    text = f"{header}**Source URL**: {value}\n{A_PAPER}"
     parsed = parse_report(text.encode())
     assert parsed.source_url == url
     assert [p.line_start for p in parsed.problems] == ([] if url else [3])
@@ -349,11 +356,11 @@ def test_source_url_forms(value: str, url: str | None) -> None:
     ["2026-01-12", "２０２６-０１-１２", "2026－01－12", "2026-01-12 (Monday)", "**2026-01-12**"],
 )
 def test_date_forms(value: str) -> None:
-    text = f"# Hugging Face Daily Papers Report\n**Date**: {value}\n"
+    text = f"# Hugging Face Daily Papers Report\n**Date**: {value}\n" + A_PAPER
     assert parse_report(text.encode()).report_date == dt.date(2026, 1, 12)
 
 
 @pytest.mark.parametrize("value", ["2026-01-12x", "12/01/2026", "2026-13-01"])
 def test_dates_that_are_not_dates(value: str) -> None:
-    text = f"# Hugging Face Daily Papers Report\n**Date**: {value}\n"
+    text = f"# Hugging Face Daily Papers Report\n**Date**: {value}\n" + A_PAPER
     assert parse_report(text.encode()).report_date is None

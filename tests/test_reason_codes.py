@@ -123,6 +123,14 @@ GOLDEN = {
         27,
         "Line 17, inside the paper's sections, is the link of another paper",
     ),
+    "no_papers": (
+        {"r.md": (HEADER.format(date="2026-02-01") + "## Good\n").encode()},
+        "r.md",
+        "file",
+        1,
+        4,
+        "no paper",
+    ),
     "joined_reports": (
         {"r.md": (GOOD + GOOD.replace("2602.00001", "2602.00002")).encode()},
         "r.md",

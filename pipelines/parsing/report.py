@@ -28,6 +28,7 @@ PROBLEM_LEVELS = {
     "empty_file": "file",
     "not_a_report": "file",
     "joined_reports": "file",
+    "no_papers": "file",
     "unknown_section": "section",
     "unassigned_text": "line",
 }
@@ -67,6 +68,11 @@ def parse_report(data: bytes) -> ParsedReport:
             None, source_url, tuple(lines), problems=(_problem("not_a_report", message, numbered),)
         )
 
+    if not paper_starts:
+        message = "A report header but no paper (`## 📄 <title>` heading): nothing to publish."
+        return ParsedReport(
+            None, source_url, tuple(lines), problems=(_problem("no_papers", message, numbered),)
+        )
     second_header = _second_header(numbered[header_end:])
     if second_header is not None:
         message = (
@@ -78,7 +84,6 @@ def parse_report(data: bytes) -> ParsedReport:
 
     papers = []
     block_ends = [start - 1 for start in paper_starts[1:]] + [len(lines)]
-    # zip stops at the shorter list: with no paper there is no block, only the end of the file
     for rank, (start, end) in enumerate(zip(paper_starts, block_ends, strict=False), start=1):
         paper, paper_problems = _parse_paper(numbered[start - 1 : end], rank)
         papers.append(paper)
