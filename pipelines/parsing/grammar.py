@@ -88,7 +88,7 @@ _BOLD_NUMBERED_ITEM = re.compile(
     + r"(?P<rest>.*)$"
 )
 _PAPER_HEADING = re.compile(r"^ {0,3}#{1,6}" + _SPACE + r"📄(?P<title>.*)$")
-_URL = re.compile(r"^https?://\S+$")
+_URL = re.compile(r"^https?://\S++$")
 _ANGLE_URL = re.compile(r"^<(?P<url>[^<>\s]++)>$")
 _LINKED_URL = re.compile(r"^\[[^\]]*+\]\((?P<url>[^()\s]++)\)$")
 _DATE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})(?:$|[\s(（])")

@@ -33,6 +33,9 @@ PROBLEM_LEVELS = {
     "unassigned_text": "line",
 }
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# In every report title and date line (whose words are matched ignoring case); spelled out
+# case by case, which Python's engine scans several times faster than with IGNORECASE.
+_HEADER_HINT = re.compile(r"[Dd][Aa][Tt][Ee]|[Dd][Aa][Ii][Ll][Yy]")
 AFTER_SEPARATOR = (
     "Text after a separator line at the end of a paper (a footer, or a paper or report whose "
     "heading was not recognised): not part of the paper."
@@ -47,8 +50,9 @@ def parse_report(data: bytes) -> ParsedReport:
         return unreadable_report(
             "not_utf8", f"File is not valid UTF-8 ({error.reason} at byte {error.start}).", data
         )
-    # A byte order mark inside the text (where two files were joined) is not part of the line.
-    lines = [line.lstrip("\ufeff").expandtabs(4).rstrip() for line in _LINE_BREAK.split(text)]
+    lines = [line.expandtabs(4).rstrip() for line in _LINE_BREAK.split(text)]
+    if "\ufeff" in text:  # a byte order mark inside (two files joined) is not part of the line
+        lines = [line.lstrip("\ufeff") for line in lines]
     if lines and lines[-1] == "":
         lines.pop()  # the final newline ends the last line; it does not open a new one
     numbered: list[Line] = list(enumerate(lines, start=1))
@@ -73,7 +77,7 @@ def parse_report(data: bytes) -> ParsedReport:
         return ParsedReport(
             None, source_url, tuple(lines), problems=(_problem("no_papers", message, numbered),)
         )
-    second_header = _second_header(numbered[header_end:])
+    second_header = _second_header(lines[header_end:], header_end + 1)
     if second_header is not None:
         message = (
             f"Line {second_header} starts a second report (a report title or date line after "
@@ -221,8 +225,10 @@ def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
     )
     link = meta.get("link")
     first_section = heading_positions[0][0] if heading_positions else len(body)
-    cut_off = {number for lines in after_separator for number, _ in lines}
-    kept = _strip_trailing_decoration([line for line in body if line[0] not in cut_off])
+    kept = body
+    if after_separator:
+        cut_off = {number for lines in after_separator for number, _ in lines}
+        kept = _strip_trailing_decoration([line for line in body if line[0] not in cut_off])
     paper = Paper(
         rank=rank,
         title=title,
@@ -239,10 +245,18 @@ def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
     return paper, problems
 
 
-def _second_header(lines: list[Line]) -> int | None:
-    """The first of `lines` (all after the first paper heading) that is a report title or a
-    valid date line: the header of another report."""
-    for number, text in lines:
+def _second_header(lines: list[str], first_number: int) -> int | None:
+    """The number of the first of `lines` (all from the first paper heading on, the first
+    numbered `first_number`) that is a report title or a valid date line: the header of another
+    report."""
+    # One scan of the whole text for the words such a line holds, then a look at those lines
+    # only: most of a report is neither.
+    joined = "\n".join(lines)
+    index = scanned = 0
+    for hint in _HEADER_HINT.finditer(joined):
+        index += joined.count("\n", scanned, hint.start())
+        scanned = hint.start()
+        number, text = first_number + index, lines[index]
         field = grammar.meta_field(text)
         if grammar.is_report_title(text) or (
             field is not None and field[0] == "date" and _iso_date(field[1]) is not None
@@ -256,6 +270,8 @@ def _another_block(lines: list[Line], link: str | None) -> int | None:
     paper. That paper's heading was not recognised, so the two would be mixed."""
     own_id = grammar.arxiv_id(link) if link else None
     for number, text in lines:
+        if "链接" not in text:  # the label of every link line; most lines have none
+            continue
         field = grammar.meta_field(text)
         other_id = grammar.arxiv_id(field[1]) if field and field[0] == "link" else None
         if other_id is not None and other_id != own_id:
@@ -292,16 +308,19 @@ def _sections(
         heading_line = body[position][0]
         lines = [(heading_line, heading.inline_text)] if heading.inline_text else []
         lines = _trim_blank(lines + body[position + 1 : end])
-        separator = next((i for i, (_, text) in enumerate(lines) if grammar.is_separator(text)), 0)
+        body_text = "\n".join(text for _, text in lines)
+        # Most sections have no separator: one scan of their text instead of a match per line.
+        separator = _first_separator(lines) if _may_hold_separator(body_text) else None
         if separator and (after := _trim_blank(lines[separator + 1 :])):
             after_separator.append(after)
             lines = _trim_blank(lines[:separator])
+            body_text = "\n".join(text for _, text in lines)
         sections.append(
             Section(
                 number=heading.number,
                 key=heading.key,
                 heading=heading.heading,
-                body="\n".join(text for _, text in lines),
+                body=body_text,
                 line_start=heading_line,
                 line_end=lines[-1][0] if lines else heading_line,
             )
@@ -309,6 +328,16 @@ def _sections(
         if heading.key == "innovations":
             innovation_lines = lines
     return sections, innovation_lines, unknown, after_separator
+
+
+def _may_hold_separator(text: str) -> bool:
+    """False for a text without a separator line (`grammar.is_separator`), most texts."""
+    return "=" in text or "---" in text or "***" in text or "___" in text
+
+
+def _first_separator(lines: list[Line]) -> int | None:
+    """The index of the first separator line among `lines`, if any."""
+    return next((i for i, (_, text) in enumerate(lines) if grammar.is_separator(text)), None)
 
 
 def _trim_blank(lines: list[Line]) -> list[Line]:
