@@ -156,13 +156,17 @@ def _added_files_published(settings: Settings, targets: list[Path]) -> int:
     from pipelines.warehouse import WAREHOUSE_FILE
 
     names = [target.relative_to(settings.seeds_dir).as_posix() for target in targets]
-    with duckdb.connect(str(settings.warehouse_dir / WAREHOUSE_FILE), read_only=True) as db:
-        rejected = db.execute(
-            "SELECT source_file, reason_code, message FROM rejects "
-            "WHERE level IN ('file', 'report') AND source_file IN (SELECT unnest($names)) "
-            "ORDER BY source_file",
-            {"names": names},
-        ).fetchall()
+    try:
+        with duckdb.connect(str(settings.warehouse_dir / WAREHOUSE_FILE), read_only=True) as db:
+            rejected = db.execute(
+                "SELECT source_file, reason_code, message FROM rejects "
+                "WHERE level IN ('file', 'report') AND source_file IN (SELECT unnest($names)) "
+                "ORDER BY source_file",
+                {"names": names},
+            ).fetchall()
+    except duckdb.Error as error:  # another program has the warehouse open for writing
+        print(f"warning: the added files' rejects were not checked ({error})", file=sys.stderr)
+        return 0
     for name, reason, message in rejected:
         print(f"error: {name} was not published ({reason}): {message}", file=sys.stderr)
     return 1 if rejected else 0
@@ -348,10 +352,14 @@ def _print_rejects(warehouse: Path) -> None:
     two files claim their date."""
     import duckdb
 
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        counts = connection.execute(
-            "SELECT reason_code, count(*) FROM rejects GROUP BY 1 ORDER BY 2 DESC, 1"
-        ).fetchall()
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            counts = connection.execute(
+                "SELECT reason_code, count(*) FROM rejects GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall()
+    except duckdb.Error as error:  # another program has the warehouse open for writing
+        print(f"warning: the rejects were not counted ({error})", file=sys.stderr)
+        return
     if not counts:
         print("rejects: none")
         return

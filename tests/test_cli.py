@@ -288,3 +288,17 @@ def test_the_ui_gets_the_folders_the_command_resolved(
     assert os.environ["DAILY_PAPERS_SEEDS_DIR"] == str(tmp_path / "my-seeds")
     assert os.environ["DAILY_PAPERS_WAREHOUSE_DIR"] == str(tmp_path / "my-warehouse")
     assert os.environ["DAGSTER_HOME"] == str(tmp_path / "my-warehouse" / ".dagster_home")
+
+
+def test_a_rejects_count_the_warehouse_refuses_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipelines import cli
+
+    warehouse = tmp_path / "daily_papers.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:  # held for writing meanwhile
+        connection.execute("CREATE TABLE rejects (reason_code VARCHAR)")
+        cli._print_rejects(warehouse)
+    assert "warning: the rejects were not counted" in capsys.readouterr().err
+    cli._print_rejects(warehouse)
+    assert capsys.readouterr().out == "rejects: none\n"
