@@ -114,6 +114,9 @@ def test_text_on_the_heading_line_is_body() -> None:
         ("1. **应用领域**：**NLP**，大模型", "domain", "**NLP**，大模型"),
         ("**1. 应用领域：** **NLP**", "domain", "**NLP**"),
         ("##　1．　应用领域", "domain", ""),
+        ("**一、应用领域**", "domain", ""),
+        ("### 三、使用指南：见下", "usage", "见下"),
+        ("五、**实验效果**", "results", ""),
     ],
 )
 def test_heading_spellings(line: str, key: str, inline: str) -> None:
@@ -129,6 +132,8 @@ def test_heading_spellings(line: str, key: str, inline: str) -> None:
         "*   **输入**：用户的任务指令",
         "1. 应用领域广泛，涵盖",  # the name runs on into a sentence
         "6. 应用领域",  # only 1-5 number a section
+        "六、应用领域",
+        "一、应用领域广泛，涵盖",
         "应用领域",
     ],
 )

@@ -30,6 +30,8 @@ _KEY_BY_NAME = {name: key for key, names in SECTION_NAMES.items() for name in na
 _NAME_ALTERNATIVES = "|".join(sorted(map(re.escape, _KEY_BY_NAME), key=len, reverse=True))
 
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# Section numbers may also be written as Chinese numerals (`**一、应用领域**`).
+_SECTION_NUMBERS = str.maketrans("１２３４５一二三四五", "1234512345")
 # Possessive quantifiers (`*+`, `++`) never give back what they matched, so no pattern here can
 # backtrack: each line is matched in time linear in its length.
 _BOLD = r"(?:\*\*|__)?+"
@@ -43,7 +45,7 @@ _SECTION_HEADING = re.compile(
     + _SPACE
     + ")?+"
     + _DECORATION
-    + r"(?P<number>[1-5１-５])"
+    + r"(?P<number>[1-5１-５一二三四五])"
     + _SPACE
     + r"[.．、]?+"
     + _DECORATION
@@ -155,7 +157,7 @@ def section_heading(line: str) -> SectionHeading | None:
     rest = line[split:].strip()
     heading = line[:split].strip()
     return SectionHeading(
-        number=int(match["number"].translate(_FULL_WIDTH_DIGITS)),
+        number=int(match["number"].translate(_SECTION_NUMBERS)),
         key=_KEY_BY_NAME[match["name"]],
         heading=heading,
         inline_text=rest,

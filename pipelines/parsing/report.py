@@ -17,7 +17,8 @@ from pipelines.parsing.model import Innovation, Paper, ParsedReport, Problem, Se
 # Bump whenever a change to the parser can change its output.
 # 2: the first valid date line is the report's. 3: indented and deeper `📄` headings; another
 # paper's link inside a paper; two reports in one file; text after a separator in a section; bold
-# numbered items; URLs in `<…>` or `[…](…)`; dates with full-width digits or a weekday after.
+# numbered items; URLs in `<…>` or `[…](…)`; dates with full-width digits or a weekday after;
+# section numbers in Chinese numerals; a header without papers is no report.
 PARSER_VERSION = "3"
 
 Line = tuple[int, str]  # (1-based line number, normalised text)
