@@ -35,11 +35,9 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse_path: Path) 
     with build_lock(warehouse_path.parent):
         recorded = recorded_run_ids(warehouse_path)
         recent = instance.get_run_records(dg.RunsFilter(statuses=FINISHED), limit=RECENT_RUNS)
-        missing = [
-            other
-            for other in reversed(recent)  # oldest first
-            if other.dagster_run.run_id not in recorded | {run_id}
-        ]
+        skipped = recorded | {run_id}
+        # Oldest first, as they ran.
+        missing = [other for other in reversed(recent) if other.dagster_run.run_id not in skipped]
         rows = [_run_rows(instance, other) for other in [*missing, record]]
         append_rows(
             warehouse_path,

@@ -53,7 +53,7 @@ class Paper:
     line_end: int
     sections: tuple[Section, ...]
     innovations: tuple[Innovation, ...]
-    # A line in the sections that starts another paper or report (see `_another_block`).
+    # A line in the sections that is another paper's link line (see `_another_block`).
     another_block_at: int | None = None
 
 
