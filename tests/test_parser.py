@@ -8,6 +8,7 @@ import pytest
 
 from pipelines.parsing import parse_report
 from pipelines.parsing.grammar import section_heading
+from pipelines.parsing.model import ParsedReport
 from tests.conftest import SEEDS, expected_papers
 
 SEED_FILES = sorted(SEEDS.iterdir())
@@ -261,26 +262,27 @@ def test_paper_heading_forms(heading: str) -> None:
     assert all(paper.another_block_at is None for paper in parsed.papers)
 
 
-def test_an_unrecognised_heading_after_a_separator_is_not_part_of_the_paper_before() -> None:
-    def change(lines: list[str]) -> list[str]:
-        lines[38] = lines[38].replace("📄 ", "")
-        return lines
+def second_heading_without_emoji(lines: list[str]) -> list[str]:
+    lines[38] = lines[38].replace("📄 ", "")
+    return lines
 
-    parsed = parse_report(two_papers(change))
+
+def only_problem(parsed: ParsedReport) -> tuple[str, int, int]:
+    (problem,) = parsed.problems
+    return problem.reason_code, problem.line_start, problem.line_end
+
+
+def test_an_unrecognised_heading_after_a_separator_is_not_part_of_the_paper_before() -> None:
+    parsed = parse_report(two_papers(second_heading_without_emoji))
     (first,) = parsed.papers
     assert first.line_end == 34 and first.another_block_at is None
     assert "2601.06021" not in first.sections[-1].body
-    (problem,) = parsed.problems
-    assert (problem.reason_code, problem.line_start, problem.line_end) == (
-        "unassigned_text",
-        39,
-        67,
-    )
+    assert only_problem(parsed) == ("unassigned_text", 39, 67)
 
 
 def test_an_unrecognised_heading_without_a_separator_mixes_two_papers() -> None:
     def change(lines: list[str]) -> list[str]:
-        lines[38] = lines[38].replace("📄 ", "")
+        lines = second_heading_without_emoji(lines)
         return lines[:35] + lines[38:]  # no separator between the papers
 
     data = two_papers(change)
@@ -293,12 +295,7 @@ def test_a_footer_after_the_last_paper_is_unassigned_text() -> None:
     footer = ["", "---", "*本报告由 AI 自动生成*", "**统计**: 今日共 2 篇论文"]
     parsed = parse_report(two_papers(lambda lines: lines + footer))
     assert parsed.papers[-1].sections[-1].line_end == 67
-    (problem,) = parsed.problems
-    assert (problem.reason_code, problem.line_start, problem.line_end) == (
-        "unassigned_text",
-        71,
-        72,
-    )
+    assert only_problem(parsed) == ("unassigned_text", 71, 72)
 
 
 def test_two_reports_in_one_file_are_rejected_whole() -> None:
