@@ -118,6 +118,13 @@ def test_text_on_the_heading_line_is_body() -> None:
         ("**一、应用领域**", "domain", ""),
         ("### 三、使用指南：见下", "usage", "见下"),
         ("五、**实验效果**", "results", ""),
+        # An English name after the Chinese one is part of the heading; other brackets are text.
+        ("### 1. 应用领域 (Application Domain)", "domain", ""),
+        ("**1. 应用领域 (Application Domain)**: 计算机视觉", "domain", "计算机视觉"),
+        ("2. **一句话核心贡献**（TL;DR）：提出了", "contribution", "提出了"),
+        ("### 5. 实验效果 (Experimental Results)", "results", ""),
+        ("1. **应用领域**（Computer Vision）：检测", "domain", "（Computer Vision）：检测"),
+        ("1. **应用领域**（计算机视觉）", "domain", "（计算机视觉）"),
     ],
 )
 def test_heading_spellings(line: str, key: str, inline: str) -> None:

@@ -53,9 +53,19 @@ _SECTION_HEADING = re.compile(
     + _NAME_ALTERNATIVES
     + r")(?=$|[\s*_:：(（])"
     + _DECORATION
+    # An English name in brackets after the Chinese one, `应用领域 (Application Domain)`; only
+    # one that names a section (`_GLOSS_WORDS`) is part of the heading, not of the text.
+    + r"(?P<gloss>[(（][ A-Za-z;/&'\-]{1,40}[)）])?+"
+    + _DECORATION
     + r"(?P<colon>[:：])?+"
     + _DECORATION
     + r"(?P<rest>.*)$"
+)
+# Words of the English names a section is glossed with (`一句话核心贡献 (TL;DR)`).
+_GLOSS_WORDS = re.compile(
+    r"\b(?:domain|area|field|contribution|summary|tl;dr|usage|use|guide|innovation|novelty|result"
+    r"|experiment|performance|evaluation)",
+    re.IGNORECASE,
 )
 # Numbered headings with a name that is not one of the five: a Markdown heading, or a line that
 # is bold from the number to the end (`**6. 局限性**`). `6. **局限性**` stays a list item.
@@ -147,7 +157,9 @@ def section_heading(line: str) -> SectionHeading | None:
     match = _SECTION_HEADING.match(line)
     if match is None:
         return None
-    split = match.start("rest")
+    gloss = match["gloss"]
+    # `应用领域（Computer Vision）`: brackets that do not name a section are the section's text.
+    split = match.start("rest") if gloss is None or is_gloss(gloss) else match.start("gloss")
     # The bold after a colon closes `**应用领域：**`; with the bold already closed
     # (`**应用领域**：**NLP**…`) it opens the text instead, so it goes back to the text.
     for marker in ("**", "__"):
@@ -162,6 +174,11 @@ def section_heading(line: str) -> SectionHeading | None:
         heading=heading,
         inline_text=rest,
     )
+
+
+def is_gloss(text: str) -> bool:
+    """Whether bracketed English text after a section name names a section (translates it)."""
+    return _GLOSS_WORDS.search(text) is not None
 
 
 def paper_title(line: str) -> str | None:

@@ -18,8 +18,9 @@ from pipelines.parsing.model import Innovation, Paper, ParsedReport, Problem, Se
 # 2: the first valid date line is the report's. 3: indented and deeper `📄` headings; another
 # paper's link inside a paper; two reports in one file; text after a separator in a section; bold
 # numbered items; URLs in `<…>` or `[…](…)`; dates with full-width digits or a weekday after;
-# section numbers in Chinese numerals; a header without papers is no report.
-PARSER_VERSION = "3"
+# section numbers in Chinese numerals; a header without papers is no report. 4: an English name
+# in brackets after a section's name (`应用领域 (Application Domain)`) is part of its heading.
+PARSER_VERSION = "4"
 
 Line = tuple[int, str]  # (1-based line number, normalised text)
 RAW_BYTES_KEPT = 2000  # of a file that is not text, only this much is kept as `raw_text`
