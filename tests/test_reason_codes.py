@@ -112,7 +112,7 @@ GOLDEN = {
         "paper",
         16,
         27,
-        "already appears",
+        "already appears earlier in this report, in the paper from line 4",
     ),
     "mixed_blocks": (
         # The second paper's heading lacks its 📄: its link line lands in the first paper.

@@ -146,7 +146,7 @@ def unpack_rows(packed: bytes) -> pa.Table:
 def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
     parsed = source.parsed
     provenance = {"source_file": source.source_file, "source_sha256": source.sha256}
-    seen_ids: set[str] = set()
+    seen_ids: dict[str, int] = {}  # arXiv id of each paper taken: the line its block starts on
     published = 0
     for paper in parsed.papers:
         reason = _paper_reject_reason(paper, seen_ids)
@@ -166,7 +166,7 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
                 )
             )
             continue
-        seen_ids.add(paper.arxiv_id)  # type: ignore[arg-type]
+        seen_ids[paper.arxiv_id] = paper.line_start  # type: ignore[index]
         published += 1
         key = {"report_date": parsed.report_date, "arxiv_id": paper.arxiv_id}
         rows["papers"].append(_paper_row(paper, key, provenance, parsed))
@@ -208,7 +208,7 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
     )
 
 
-def _paper_reject_reason(paper: Paper, seen_ids: set[str]) -> tuple[str, str] | None:
+def _paper_reject_reason(paper: Paper, seen_ids: dict[str, int]) -> tuple[str, str] | None:
     if paper.another_block_at is not None:
         return "mixed_blocks", (
             f"Line {paper.another_block_at}, inside the paper's sections, is the link of another "
@@ -222,7 +222,10 @@ def _paper_reject_reason(paper: Paper, seen_ids: set[str]) -> tuple[str, str] | 
     if missing:
         return "missing_sections", f"Sections not found: {', '.join(missing)}."
     if paper.arxiv_id in seen_ids:
-        return "duplicate_paper", f"arXiv {paper.arxiv_id} already appears earlier in this report."
+        return "duplicate_paper", (
+            f"arXiv {paper.arxiv_id} already appears earlier in this report, in the paper from "
+            f"line {seen_ids[paper.arxiv_id]}."
+        )
     return None
 
 
