@@ -151,6 +151,28 @@ def test_killed_build_leaves_previous_state_and_next_build_recovers(
     assert leftovers == []  # no half-written database, no staging folder
 
 
+def recorded_releases(warehouse_dir: Path) -> list[str]:
+    with duckdb.connect(str(warehouse_dir / "daily_papers.duckdb"), read_only=True) as connection:
+        rows = connection.execute("SELECT release_id FROM releases ORDER BY release_id")
+        return [release_id for (release_id,) in rows.fetchall()]
+
+
+def test_a_release_put_in_place_by_a_killed_build_is_recorded_by_the_next(
+    previous_build: Build, tmp_path: Path
+) -> None:
+    warehouse_dir = copy_of(previous_build, tmp_path)
+    env = cli_env(SEEDS, warehouse_dir, tmp_path / "cli_home")
+    # Killed after the release folder was renamed into place, before `latest` moved to it.
+    build_killed_in("pipelines.release.publish", "point_latest", 0, env=env)
+    assert recorded_releases(warehouse_dir) == [previous_build.result.release_id]
+
+    recovered = build_into(SEEDS, tmp_path)
+    assert recovered.result.success
+    new = recovered.result.release_id
+    assert new != previous_build.result.release_id
+    assert recorded_releases(warehouse_dir) == sorted([previous_build.result.release_id, new])
+
+
 def test_a_build_removes_the_temporary_files_of_ended_processes_only(tmp_path: Path) -> None:
     first = built_from_one_seed(tmp_path)
     seeds = first.settings.seeds_dir

@@ -71,6 +71,16 @@ def recorded_run_ids(path: Path) -> set[str]:
         return {run_id for (run_id,) in connection.execute("SELECT run_id FROM runs").fetchall()}
 
 
+def release_recorded(path: Path, release_id: str) -> bool:
+    """Whether the history of the warehouse at `path` holds the release `release_id`."""
+    if not path.exists():
+        return False
+    with duckdb.connect(str(path)) as connection:
+        create_history_tables(connection)
+        query = "SELECT count(*) FROM releases WHERE release_id = ?"
+        return connection.execute(query, [release_id]).fetchone()[0] > 0
+
+
 def append_rows(path: Path, rows: dict[str, list[dict]], replace_key: dict[str, str]) -> None:
     """Insert history rows into the warehouse at `path` in one transaction.
 
