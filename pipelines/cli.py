@@ -285,7 +285,8 @@ def verify(folder: Path) -> int:
         return _usage_error(f"{folder} is not a folder")
     problems = verify_release(folder)
     for problem in problems:
-        print(f"FAILED {problem}")
+        # A file name that is not UTF-8 is shown escaped rather than stopping the list.
+        print(f"FAILED {problem}".encode("utf-8", "backslashreplace").decode("utf-8"))
     if problems:
         print(f"{folder}: {len(problems)} problem(s); do not use this copy", file=sys.stderr)
         return 1

@@ -27,7 +27,7 @@ from pipelines.release.audit import audit_tables_match_schemas
 from pipelines.release.changelog import paper_changes
 from pipelines.release.charts import CHARTS
 from pipelines.release.publish import remove_stale_staging
-from pipelines.release.verify import verify_release
+from pipelines.release.verify import LARGEST_LIST, verify_release
 from pipelines.run_history import record_run
 from pipelines.tables.store import TableStore
 from pipelines.versions import TABLES_VERSION
@@ -174,7 +174,78 @@ def test_verify_reports_damaged_checksums_and_manifest(seed_build: Build, tmp_pa
     assert "SHA256SUMS: not valid UTF-8 (file altered)" in result.stdout
     (copy / "manifest.json").unlink()
     (copy / "manifest.json").mkdir()
-    assert verify_release(copy) == ["manifest.json: cannot be read (Is a directory)"]
+    assert verify_release(copy) == ["manifest.json: not a regular file"]
+
+
+def test_verify_reports_links_instead_of_following_them(seed_build: Build, tmp_path: Path) -> None:
+    copy = writable_copy(seed_build.latest, tmp_path / "download")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    # The very bytes, kept outside the folder: a copy that passes only by following the links.
+    (copy / "papers.parquet").rename(outside / "papers.parquet")
+    (copy / "papers.parquet").symlink_to(outside / "papers.parquet")
+    (copy / "charts").rename(outside / "charts")
+    (outside / "charts" / "extra.html").write_text("<script></script>")
+    (copy / "charts").symlink_to(outside / "charts", target_is_directory=True)
+    problems = verify_release(copy)
+    assert problems[:2] == [
+        "charts: a link, not a file of the release",
+        "papers.parquet: a link, not a file of the release",
+    ]
+    assert sorted(p for p in problems if p.endswith(": missing")) == [
+        f"charts/{name}: missing" for name in sorted(p.name for p in outside.glob("*/*.png"))
+    ]
+    assert all("papers.parquet" not in p and "extra.html" not in p for p in problems[2:])
+
+
+def test_verify_refuses_a_manifest_that_lists_a_file_twice(
+    seed_build: Build, tmp_path: Path
+) -> None:
+    copy = writable_copy(seed_build.latest, tmp_path / "download")
+    manifest = json.loads((copy / "manifest.json").read_text())
+    (papers,) = [entry for entry in manifest["files"] if entry["file"] == "papers.parquet"]
+    manifest["files"].insert(0, {**papers, "bytes": 1, "sha256": "0" * 64, "rows": 999})
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    sums = (copy / "SHA256SUMS").read_text().splitlines()
+    sums = [line for line in sums if not line.endswith("  manifest.json")]
+    sums.append(f"{sha256_file(copy / 'manifest.json')}  manifest.json")
+    (copy / "SHA256SUMS").write_text("\n".join(sums) + "\n")
+    assert verify_release(copy) == ["manifest.json: lists 'papers.parquet' more than once"]
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        ("nested", "manifest.json: not a valid manifest (RecursionError"),
+        ("surrogate", "manifest.json: not a valid manifest (ValueError: '\\ud800x' is not a file"),
+        ("fifo", "manifest.json: not a regular file"),
+        ("huge_sums", "SHA256SUMS: 67108865 bytes, too large to be one"),
+    ],
+)
+def test_verify_reports_hostile_lists_without_hanging_or_crashing(
+    seed_build: Build, tmp_path: Path, damage: str, problem: str
+) -> None:
+    copy = writable_copy(seed_build.latest, tmp_path / "download")
+    manifest = copy / "manifest.json"
+    if damage == "nested":
+        manifest.write_text("[" * 100_000 + "]" * 100_000)
+    elif damage == "surrogate":
+        manifest.write_text('{"files": [{"file": "\\ud800x", "bytes": 1, "sha256": "0"}]}')
+    elif damage == "fifo":
+        manifest.unlink()
+        os.mkfifo(manifest)
+    else:
+        os.truncate(copy / "SHA256SUMS", LARGEST_LIST + 1)
+    result = subprocess.run(
+        [str(DAILY_PAPERS), "verify", str(copy)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert f"FAILED {problem}" in result.stdout
+    assert "Traceback" not in result.stderr
 
 
 def test_make_verify_uses_the_same_command(seed_build: Build, tmp_path: Path) -> None:
