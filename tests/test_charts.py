@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -76,8 +77,16 @@ def test_same_data_gives_the_same_bytes_even_in_another_process(
         "write_charts(Path(sys.argv[2]), "
         "{t: TableFile(t, release / f'{t}.parquet') for t in TABLES})"
     )
+    # A local matplotlibrc that sets what no style can: it must not change a byte.
+    config = tmp_path / "matplotlib"
+    config.mkdir()
+    (config / "matplotlibrc").write_text(
+        "timezone: America/New_York\ndate.epoch: 0000-12-31T00:00:00\n"
+    )
     subprocess.run(
-        [sys.executable, "-c", script, str(seed_build.latest), str(tmp_path / "third")], check=True
+        [sys.executable, "-c", script, str(seed_build.latest), str(tmp_path / "third")],
+        check=True,
+        env={**os.environ, "MPLCONFIGDIR": str(config)},
     )
     third = {path.name: path.read_bytes() for path in (tmp_path / "third" / "charts").iterdir()}
     assert first == second == third

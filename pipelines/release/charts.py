@@ -1,7 +1,7 @@
 """Charts of a release, rendered from its tables: PNG files in `charts/`, shown in the dataset card.
 
 Same data, same bytes (releases are content-addressed): the Agg renderer with matplotlib's own
-default style (not a local `matplotlibrc`), its bundled DejaVu Sans, a fixed size and
+default style and UTC dates (not a local `matplotlibrc`), its bundled DejaVu Sans, a fixed size and
 dpi, and no software name in the PNG. Names from the data are untrusted: they are drawn as literal
 text (no mathtext, no TeX), on one line and truncated. Glyphs missing from DejaVu Sans (e.g. CJK)
 are drawn as boxes, without a warning for each. A paper counts once per report it is in, as in the
@@ -38,6 +38,8 @@ TOP = 15
 LABEL_CHARS = 32
 COLOR = "#4c72b0"
 STYLE = ["default", {"font.family": "DejaVu Sans", "text.usetex": False, "text.parse_math": False}]
+# Settings a style may not change, so a local `matplotlibrc` would: set for each chart instead.
+FIXED_SETTINGS = {"timezone": "UTC", "date.epoch": "1970-01-01T00:00:00"}
 DAILY_SPAN = dt.timedelta(days=92)  # report dates further apart are counted per month
 DAY_PAD = dt.timedelta(days=3)
 # Fixed margins (fractions of the figure), not a layout engine, which draws each chart three
@@ -143,9 +145,9 @@ def chart_markdown(paths: list[Path]) -> str:
 
 @contextmanager
 def _style() -> Iterator[None]:
-    from matplotlib import style
+    from matplotlib import rc_context, style
 
-    with style.context(STYLE), warnings.catch_warnings():
+    with rc_context(FIXED_SETTINGS), style.context(STYLE), warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
         yield
 
