@@ -49,12 +49,15 @@ def report_files(seeds_dir: Path) -> list[str]:
     unlisted: list[OSError] = []
     names = []
     read = set()
+    # The folders that have a path of their own here (no link on the way): read by that path.
+    own_paths = {os.path.realpath(folder): folder for folder, _, _ in os.walk(seeds_dir)}
     walk = os.walk(seeds_dir, onerror=unlisted.append, followlinks=True)
     for folder, subfolders, files in walk:
         # The same names whatever order the disk lists them in; a folder by its own path first.
         subfolders.sort(key=lambda name: (os.path.islink(os.path.join(folder, name)), name))
-        if (real := os.path.realpath(folder)) in read:
-            subfolders.clear()  # read already: a link back up, or a second way to it
+        real = os.path.realpath(folder)
+        if real in read or own_paths.get(real, folder) != folder:
+            subfolders.clear()  # read already, or to be read by its own path: not through a link
             continue
         read.add(real)
         names += [

@@ -131,6 +131,8 @@ def test_links_to_folders_are_followed_and_each_folder_read_once(tmp_path: Path)
     (seeds / "archive").symlink_to(archive)  # a folder elsewhere
     (seeds / "real" / "up").symlink_to(seeds)  # a loop
     (seeds / "again").symlink_to(seeds / "real")  # a second way to a folder
+    (seeds / "early").mkdir()
+    (seeds / "early" / "to_real").symlink_to(seeds / "real")  # reached before the folder itself
     assert report_files(seeds) == ["a.md", "archive/b.md", "real/c.md"]
     linked = read_source(seeds, "archive/b.md")
     assert linked.sha256 == hashlib.sha256(SECOND.encode()).hexdigest()
