@@ -14,6 +14,7 @@ and the checks downstream do not validate those very bytes again.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import pickle
@@ -209,10 +210,14 @@ def _file_name(partition_key: str) -> str:
 
 def source_stamp(path: Path) -> int:
     """What tells one version of a file from another: its status change time (ctime) while it
-    can be read, 0 while it cannot (or is gone). Unlike the modification time, no tool sets
-    the ctime: every write, rename or chmod moves it on, so a file swapped for another with
-    `mv`, or replaced by a copy that keeps an older modification time, is a change."""
+    can be read, the error number of why not while it cannot (or is gone). Unlike the
+    modification time, no tool sets the ctime: every write, rename or chmod moves it on, so a
+    file swapped for another with `mv`, or replaced by a copy that keeps an older modification
+    time, is a change. An error number (nanoseconds after 1970 as a stamp: no real ctime) tells
+    the reasons apart, so a file that cannot be read for another reason is read again, and its
+    reject says why now."""
     try:
-        return os.stat(path).st_ctime_ns if os.access(path, os.R_OK) else 0
-    except OSError:
-        return 0
+        status = os.stat(path)
+    except OSError as error:
+        return error.errno or 0
+    return status.st_ctime_ns if os.access(path, os.R_OK) else errno.EACCES

@@ -313,3 +313,21 @@ def test_files_swapped_with_their_modification_times_are_parsed_again(tmp_path: 
     build = build_into(seeds, out)
     assert build.result.success and build.result.parsed == 2
     assert_same_as_from_scratch(seeds, build, tmp_path / "scratch")
+
+
+def test_a_file_unreadable_for_another_reason_is_read_again(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(SEEDS / "000_18c40586699a2521.txt", seeds / "a.md")
+    (seeds / "broken.md").symlink_to(tmp_path / "nowhere.md")
+    out = tmp_path / "out"
+    assert build_into(seeds, out).result.success
+
+    (seeds / "broken.md").unlink()
+    (seeds / "broken.md").symlink_to("broken.md")  # a loop now: unreadable for another reason
+    build = build_into(seeds, out)
+    assert build.result.success and build.result.parsed == 1
+    rejects = pl.read_parquet(build.settings.warehouse_dir / "releases/latest/rejects.parquet")
+    (message,) = rejects.filter(pl.col("source_file") == "broken.md")["message"]
+    assert "symbolic links" in message
+    assert_same_as_from_scratch(seeds, build, tmp_path / "scratch")
