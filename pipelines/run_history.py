@@ -14,6 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.jobs import CODE_VERSION_TAG, PARSER_VERSION_TAG
 from pipelines.lock import build_lock
 from pipelines.versions import CODE_VERSION, PARSER_VERSION
 from pipelines.warehouse.history import append_rows, recorded_run_ids
@@ -58,8 +59,10 @@ def _run_rows(instance: dg.DagsterInstance, record: dg.RunRecord) -> tuple[dict,
         "run_id": run_id,
         "job_name": run.job_name,
         "status": run.status.value,
-        "code_version": CODE_VERSION,
-        "parser_version": PARSER_VERSION,
+        # Runs of the two jobs carry the versions that ran them; any other run (materialised
+        # from the asset graph) is taken to be of the code recording it.
+        "code_version": run.tags.get(CODE_VERSION_TAG, CODE_VERSION),
+        "parser_version": run.tags.get(PARSER_VERSION_TAG, PARSER_VERSION),
         "started_at": _utc(record.start_time),
         "finished_at": _utc(record.end_time),
     }

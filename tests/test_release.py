@@ -17,7 +17,7 @@ import frictionless
 import polars as pl
 import pytest
 
-from pipelines import io_managers
+from pipelines import io_managers, run_history
 from pipelines.assets import tables as tables_asset
 from pipelines.checks import every_table_matches_its_schema
 from pipelines.definitions import build_definitions
@@ -30,7 +30,7 @@ from pipelines.release.publish import remove_stale_staging
 from pipelines.release.verify import LARGEST_LIST, verify_release
 from pipelines.run_history import record_run
 from pipelines.tables.store import TableStore
-from pipelines.versions import TABLES_VERSION
+from pipelines.versions import CODE_VERSION, PARSER_VERSION, TABLES_VERSION
 from pipelines.warehouse import WAREHOUSE_FILE
 from schemas import SCHEMA_VERSION, TABLES
 from tests.conftest import SEEDS, Build, build_into, cli_env
@@ -345,16 +345,26 @@ def test_history_tables_record_runs_checks_sources_and_releases(seed_build: Buil
     assert release_files == len(EXPECTED_FILES) - 3 + len(CHARTS)
 
 
-def test_a_run_the_history_missed_is_recorded_with_the_next_one(tmp_path: Path) -> None:
+def test_a_run_the_history_missed_is_recorded_with_the_next_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     build = build_into(one_seed(tmp_path), tmp_path / "build")
     ingest, publish = (build.result.runs[job].run_id for job in ("ingest_reports", "publish"))
     with duckdb.connect(str(build.warehouse_file)) as connection:  # as if its sensor met a lock
         connection.execute("DELETE FROM runs WHERE run_id = ?", [ingest])
+    # Recorded by newer code: the runs still carry the versions that ran them.
+    monkeypatch.setattr(run_history, "CODE_VERSION", "99.0.0")
+    monkeypatch.setattr(run_history, "PARSER_VERSION", "99")
     with dg.instance_for_test(temp_dir=str(build.settings.dagster_home)) as instance:
         record_run(instance, publish, build.warehouse_file)
     with duckdb.connect(str(build.warehouse_file), read_only=True) as connection:
-        runs = connection.sql("SELECT run_id, job_name FROM runs ORDER BY started_at").fetchall()
-    assert runs == [(ingest, "ingest_reports"), (publish, "publish")]
+        runs = connection.sql(
+            "SELECT run_id, job_name, code_version, parser_version FROM runs ORDER BY started_at"
+        ).fetchall()
+    assert runs == [
+        (ingest, "ingest_reports", CODE_VERSION, PARSER_VERSION),
+        (publish, "publish", CODE_VERSION, PARSER_VERSION),
+    ]
 
 
 def test_failed_audit_publishes_nothing_and_keeps_the_previous_release(
