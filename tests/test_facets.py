@@ -56,6 +56,19 @@ def test_benchmark_aliases_and_contexts() -> None:
     assert named("在 FID 和 KID 等指标上优于基线", "benchmark", "results") == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "在 AIME 2024/2025-II 上准确率达到 80.1%。",
+        "基准（AIME 2024/2025-I、HMMT）",
+        "AIME 2024/2025 Hard 两个基准",
+    ],
+)
+def test_a_year_after_a_slash_is_one_benchmark_per_place(text: str) -> None:
+    starts = [m.start for m in find_mentions(text, "results") if m.kind == "benchmark"]
+    assert starts and len(starts) == len(set(starts))  # a repeated start rejects the whole paper
+
+
 def test_models_with_versions_sizes_and_chinese_around_them() -> None:
     text = "基于 Qwen2.5-14B/32B 与 Claude Sonnet 4.5，对比 o4-mini等推理模型和 FLUX.1-dev"
     assert named(text, "model") == [

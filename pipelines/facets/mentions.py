@@ -268,7 +268,8 @@ def _with_split_years(text: str, mentions: list[Mention]) -> list[Mention]:
                     mention.end + 5,
                 )
             )
-    return sorted([*mentions, *extra], key=lambda m: m.start)
+    # A year can be part of a name found already (`AIME 2024/2025-II`): one mention per place.
+    return _drop_overlaps([*mentions, *extra])
 
 
 # Words that the benchmark rules would otherwise take for names.
