@@ -21,12 +21,19 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 # (never first, where `<!--` would open an HTML block).
 _AUTOLINK_BREAK = re.compile(r"(?<=:)(?=/)|(?<=www)(?=\.)|(?<=.)(?=@)", re.IGNORECASE)
 _NOTHING = "<!-- -->"
+# Invisible characters that change how text around them shows (bidi overrides such as U+202E,
+# zero-width spaces and joiners): written out as `\u202e` instead.
+_INVISIBLE = re.compile(
+    r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+)
 
 
 def escape_markdown(text: str) -> str:
     """Render untrusted text inertly in Markdown, one line, shown as written: HTML escaped,
-    Markdown specials backslash-escaped, GFM autolinks broken up by empty HTML comments."""
-    one_line = " ".join(text.split())
+    Markdown specials backslash-escaped, GFM autolinks broken up by empty HTML comments,
+    invisible formatting characters written as escapes."""
+    visible = _INVISIBLE.sub(lambda char: f"\\u{ord(char[0]):04x}", text)
+    one_line = " ".join(visible.split())
     return _NOTHING.join(
         _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(piece, quote=False))
         for piece in _AUTOLINK_BREAK.split(one_line)

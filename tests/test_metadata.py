@@ -103,6 +103,12 @@ def test_urls_and_addresses_are_not_linked() -> None:
     assert escape_markdown("@handle") == "@handle"
 
 
+def test_invisible_characters_that_reorder_text_are_shown_as_escapes() -> None:
+    title = "Paper\u202egnp.exe\u200b"  # a right-to-left override and a zero-width space
+    (paragraph,) = [t for t in GFM.parse(escape_markdown(title)) if t.type == "inline"]
+    assert "".join(text_nodes(paragraph)) == "Paper\\u202egnp.exe\\u200b"
+
+
 PIECES = [*"\\`*_{}[]()#+-.!|~<>:&;@/\"'=%? \nwWhtpsx0é…", "www.", "https://", "&#46;", "<!--"]
 
 
