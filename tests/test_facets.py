@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipelines.facets.code_release import code_release
+from pipelines.facets.domains import domain_category
 from pipelines.facets.mentions import _clause_at, find_mentions, own_names
 from pipelines.facets.patterns import CLAUSE
 from pipelines.facets.quality import TARGETS, load_annotations, measure_seeds, mention_key
@@ -111,10 +112,34 @@ def test_a_url_written_after_hugging_face_is_one_link() -> None:
         ("**开源情况**：代码将在项目主页上开源。", "promised"),
         ("**代码**：论文未提及是否开源。", "not_mentioned"),
         ("基于开源模型 Llama 构建。", "not_mentioned"),
+        # Saying the code is not out decides nothing; "not only" and "soon" are no negations.
+        ("作者没有开源代码。", "not_mentioned"),
+        ("由于版权原因，代码和模型权重不公开。", "not_mentioned"),
+        ("代码不会开源，仅提供 API 访问。", "not_mentioned"),
+        ("Weights are available upon request only.", "not_mentioned"),
+        ("Code is not publicly available.", "not_mentioned"),
+        ("不仅开源了代码，还发布了数据集。", "released"),
+        ("代码不久将开源。", "promised"),
+        ("模型权重未来将开源。", "promised"),
     ],
 )
 def test_code_release_status(text: str, status: str) -> None:
     assert code_release([("usage", text)]).status == status
+
+
+@pytest.mark.parametrize(
+    ("label", "category"),
+    [
+        ("计算机视觉 - 目标检测", "Computer Vision"),
+        ("Robotics - 灵巧操作", "Robotics/Embodied"),
+        ("Natural Language Processing - Question Answering", "NLP"),
+        ("Large Language Models (LLMs) - 推理", "NLP"),
+        ("Vision-Language Models - VQA", "Multimodal"),
+        ("CVPR 论文复现", "Other"),  # `cv` only as a whole word
+    ],
+)
+def test_domain_from_chinese_or_english_labels(label: str, category: str) -> None:
+    assert domain_category(label).category == category
 
 
 def test_numeric_results_keep_text_number_unit_and_benchmark() -> None:

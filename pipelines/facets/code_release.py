@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pipelines.facets.patterns import CLAUSE
-from pipelines.facets.vocab import CODE_NOT_STATED, CODE_PROMISED, CODE_RELEASED
+from pipelines.facets.vocab import CODE_DENIED, CODE_NOT_STATED, CODE_PROMISED, CODE_RELEASED
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,9 @@ class CodeRelease:
 
 def code_release(sections: list[tuple[str, str]]) -> CodeRelease:
     """Decide from the sections' `(key, body)`. Each clause says the code is out, will come, or
-    nothing; a clause saying it is not stated (未提及…) says nothing. Released wins over promised
-    (code out, data to follow), and the first deciding clause is kept as the phrase."""
+    nothing; a clause saying it is not stated (未提及…) or not out (没有开源…) says nothing.
+    Released wins over promised (code out, data to follow), and the first deciding clause is
+    kept as the phrase."""
     found: dict[str, CodeRelease] = {}
     for key, body in sections:
         if not _STATUS_WORDS.search(body.lower()):
@@ -53,8 +54,11 @@ _STATUS_WORDS = re.compile(
 )
 
 
+_DENIED = re.compile("|".join(f"(?:{p})" for p in CODE_DENIED), re.IGNORECASE)
+
+
 def _classify(clause: str) -> tuple[str | None, int, str]:
-    if any(negation in clause for negation in CODE_NOT_STATED):
+    if any(negation in clause for negation in CODE_NOT_STATED) or _DENIED.search(clause):
         return None, 0, ""
     for status, pattern in _PATTERNS.items():
         match = pattern.search(clause)

@@ -169,14 +169,21 @@ the rules again would give an honest estimate.
   (`优于 X`, `相比 X`, `基线模型（如 X, Y）`). A system named only in passing (`基于 Mimi 架构`),
   training methods and frameworks compared like models (SPG, AlphaEvolve), and names that are
   also families (`Cosmos`, `Codex`) are the usual errors. Models named in the paper's title are
-  treated as the paper's own and left out.
+  treated as the paper's own and left out, but only title words with a digit or hyphen count as
+  names: `Kimi K2` or `SAM 3` in a title are still counted as compared models.
 - **Benchmarks**: names written only in Chinese are not found; a task or metric written like a
   benchmark name can be taken for one.
-- **Hardware**: only accelerator families in the vocabulary; CPUs are left out on purpose.
+- **Hardware**: only accelerator families in the vocabulary; CPUs are left out on purpose. A
+  memory size joined by a hyphen (`A100-80G`, `TPU v5e-256`) hides the accelerator, and a memory
+  size after another word (`A100 GPU (40GB)`) is missed.
 - **Results**: numbers without a unit or decimal point are skipped (they are usually counts or
   years); the benchmark is the first one named in the same sentence, which can be wrong when a
-  sentence names several.
-- **Code release**: "provided" (提供的 X) without saying what X is reads as not mentioned.
+  sentence names several. A minus sign is lost (`-3.2%` is skipped, `−15%` reads as 15),
+  `从 45.2% 到 60.1%` reads as one range, only the first of `85.2%/92.1%` is kept, and version
+  numbers (`CUDA 12.1`) can read as results.
+- **Code release**: "provided" (提供的 X) without saying what X is reads as not mentioned. Any
+  GitHub link counts as released, a third-party library's too. A sentence that denies one thing
+  and releases another (`数据集不公开，但代码已开源`) decides nothing.
 """
 
 

@@ -181,13 +181,36 @@ DOMAIN_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Quantum", ("量子", "quantum")),
     (
         "Robotics/Embodied",
-        ("机器人", "具身", "robot", "embodied", "自动驾驶", "autonomous driving"),
+        (
+            "机器人",
+            "具身",
+            "robot",
+            "robots",
+            "robotics",
+            "embodied",
+            "自动驾驶",
+            "autonomous driving",
+        ),
     ),
     ("Speech/Audio", ("语音", "音频", "speech", "audio", "音乐", "music")),
     ("Multimodal", ("多模态", "multimodal", "视觉语言", "vision-language", "mllm", "vlm")),
     ("Computer Vision", ("计算机视觉", "computer vision", "视觉", "图像", "视频", "3d", "cv")),
     ("Reinforcement Learning", ("强化学习", "reinforcement learning")),
-    ("NLP", ("自然语言", "nlp", "大语言模型", "语言模型", "llm", "信息检索", "检索")),
+    (
+        "NLP",
+        (
+            "自然语言",
+            "natural language",
+            "nlp",
+            "大语言模型",
+            "语言模型",
+            "language model",
+            "llm",
+            "llms",
+            "信息检索",
+            "检索",
+        ),
+    ),
     ("Systems/HPC", ("系统优化", "高性能", "hpc", "分布式", "编译", "硬件加速", "推理加速")),
     (
         "Scientific Computing",
@@ -232,6 +255,14 @@ CODE_NOT_STATED = (
     "未公开",
     "不开源",
     "闭源",
+    "upon request",
+)
+# A clause saying the code or weights are *not* out (没有开源, 不会公开, 并未发布…) decides
+# nothing either: the negation right before the verb, so 不仅开源 (not only), 不久将开源 (soon)
+# and 未来将开源 (in future) are none.
+CODE_DENIED = (
+    r"(?:不|没有|并未|未)(?:会|能|再|予|对外|打算|计划)?(?:开源|公开|发布|提供)",
+    r"\bnot\b[^.;,]{0,20}\b(?:released|available|open[- ]sourced?|public)\b",
 )
 
 # Metric names, as they appear beside reported numbers (longest first when matched).
