@@ -43,6 +43,10 @@ def named(text: str, kind: str, section: str = "usage") -> list[tuple]:
         ),
         ("DeepSeek-V3 与 T5 不是硬件，普通 GPU 也不算", []),
         ("0 张 A100，或 V100 x 0", [("A100", None, None), ("V100", None, None)]),  # no count
+        ("在 8 张 A100-80G 上训练", [("A100", 8, 80.0)]),  # memory joined by a hyphen
+        ("A100-SXM4-80GB 或 H100-PCIe", [("A100", None, 80.0), ("H100", None, None)]),
+        ("RTX 4090 24G显存", [("RTX 4090", None, 24.0)]),
+        ("A100 (80GB) × 8", [("A100", 8, 80.0)]),
     ],
 )
 def test_hardware_is_normalised(text: str, expected: list[tuple]) -> None:

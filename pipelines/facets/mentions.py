@@ -47,8 +47,12 @@ _COUNT = (
 _HARDWARE = re.compile(
     _COUNT
     + r"(?:NVIDIA\s?|英伟达\s?|Nvidia\s?|Google\s|华为\s?|AMD\s|Intel\s)?(?:GeForce\s|Tesla\s)?"
-    + rf"(?<![A-Za-z0-9_-])(?P<model>{HARDWARE_MODELS})(?![A-Za-z0-9_-])"
-    + r"(?:\s?[（(]?\s?(?P<mem>\d{1,3})\s?(?:GB|G\b|GiB))?"
+    # A hyphen may join the form factor or the memory to the model (`A100-SXM4-80GB`); a
+    # bracket right after the memory closes it (`A100 (80GB)`).
+    + rf"(?<![A-Za-z0-9_-])(?P<model>{HARDWARE_MODELS})"
+    + r"(?:-(?:SXM[2-6]?|PCIe)(?![A-Za-z0-9_]))?(?![A-Za-z0-9_]|-(?!\d{1,3}\s?G))"
+    + r"(?:(?:\s?(?P<open>[（(])?\s?|-)(?P<mem>\d{1,3})\s?(?:GB|GiB|G)(?![A-Za-z])"
+    + r"(?(open)(?:\s?[）)])?))?"
     + r"(?:\s?(?:[×xX*]\s?(?P<count_after>\d{1,4})))?"
 )
 

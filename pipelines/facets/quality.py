@@ -174,8 +174,8 @@ the rules again would give an honest estimate.
 - **Benchmarks**: names written only in Chinese are not found; a task or metric written like a
   benchmark name can be taken for one.
 - **Hardware**: only accelerator families in the vocabulary; CPUs are left out on purpose. A
-  memory size joined by a hyphen (`A100-80G`, `TPU v5e-256`) hides the accelerator, and a memory
-  size after another word (`A100 GPU (40GB)`) is missed.
+  suffix other than a form factor or memory (`TPU v5e-256`, `H100-NVL`) hides the accelerator,
+  and a memory size after another word (`A100 GPU (40GB)`) is missed.
 - **Results**: numbers without a unit or decimal point are skipped (they are usually counts or
   years); the benchmark is the first one named in the same sentence, which can be wrong when a
   sentence names several. A minus sign is lost (`-3.2%` is skipped, `−15%` reads as 15),
