@@ -81,6 +81,21 @@ def test_models_with_versions_sizes_and_chinese_around_them() -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "compared"),
+    [
+        ("Kimi K2: Open Agentic Intelligence", "Kimi K2 在多个基准上优于 GPT-4.1", ["GPT-4.1"]),
+        ("SAM 3: Segment Anything with Concepts", "SAM 3 明显优于 SAM 2", ["SAM 2"]),
+        ("Gemini 2.5: Pushing the Frontier", "Gemini 2.5 Pro 优于 GPT-4o", ["GPT-4o"]),
+    ],
+)
+def test_a_versioned_name_before_the_title_colon_is_the_papers_own(
+    title: str, text: str, compared: list[str]
+) -> None:
+    found = find_mentions(text, "results", frozenset(own_names(title)))
+    assert [m.normalized_name for m in found if m.kind == "model"] == compared
+
+
 def test_compared_and_listed_systems_are_models_but_own_names_and_methods_are_not() -> None:
     text = (
         "优于现有基线模型（如 Mem0, HippoRAG 等），并超越 MaGGIe 和 **CubeDiff**；"

@@ -404,10 +404,19 @@ def _drop_overlaps(mentions: list[Mention]) -> list[Mention]:
 
 
 def own_names(title: str) -> set[str]:
-    """Keys of the names a paper's title gives (its own models are not mentions of others)."""
-    return {
+    """Keys of the names a paper's title gives (its own models are not mentions of others):
+    words with a digit or hyphen, and a name of a few words with a version before a colon
+    (`Kimi K2: …`, `SAM 3: …`)."""
+    names = {
         name_key(m[0]) for m in re.finditer(r"[A-Za-z][A-Za-z0-9.\-]*[0-9\-][A-Za-z0-9.\-]*", title)
     }
+    named = _NAME_BEFORE_COLON.match(title)
+    if named and any(character.isdigit() for character in named[1]):
+        names.add(name_key(named[1]))
+    return names
+
+
+_NAME_BEFORE_COLON = re.compile(r"\s*([A-Za-z][\w.\-]*(?:\s[\w.\-]+){1,3})\s?[:：]")
 
 
 def find_mentions(text: str, section_key: str, own: frozenset[str] = frozenset()) -> list[Mention]:

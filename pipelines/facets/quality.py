@@ -169,8 +169,9 @@ the rules again would give an honest estimate.
   (`优于 X`, `相比 X`, `基线模型（如 X, Y）`). A system named only in passing (`基于 Mimi 架构`),
   training methods and frameworks compared like models (SPG, AlphaEvolve), and names that are
   also families (`Cosmos`, `Codex`) are the usual errors. Models named in the paper's title are
-  treated as the paper's own and left out, but only title words with a digit or hyphen count as
-  names: `Kimi K2` or `SAM 3` in a title are still counted as compared models.
+  treated as the paper's own and left out: title words with a digit or hyphen, and a versioned
+  name before the title's colon (`Kimi K2: …`). Elsewhere in a title a spaced name (`… with
+  SAM 3`) is not recognised, and `Beyond GPT-4: …` leaves out the compared `GPT-4o` too.
 - **Benchmarks**: names written only in Chinese are not found; a task or metric written like a
   benchmark name can be taken for one.
 - **Hardware**: only accelerator families in the vocabulary; CPUs are left out on purpose. A
