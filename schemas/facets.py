@@ -132,7 +132,11 @@ class ResultsSchema(pa.DataFrameModel):
     report_date: dt.date = fields.report_date()
     arxiv_id: str = fields.arxiv_id()
     ordinal: int = pa.Field(gt=0, description="Position of the number in the results section.")
-    benchmark: str = pa.Field(nullable=True, description="Benchmark named in the same sentence.")
+    benchmark: str = pa.Field(
+        nullable=True,
+        description="Benchmark named in the same sentence: the nearest before the number, else the "
+        "first after it.",
+    )
     metric: str = pa.Field(nullable=True, description="Metric named before the number, if any.")
     value_text: str = pa.Field(
         str_contains=r"\d",

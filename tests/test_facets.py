@@ -173,6 +173,16 @@ def test_numeric_results_keep_text_number_unit_and_benchmark() -> None:
     ]
 
 
+def test_each_number_goes_to_the_benchmark_named_nearest_before_it() -> None:
+    text = "在 GSM8K 上达到 92.1%，在 MATH-500 上达到 75.3%；达到 80.5% 的 AIME 2024 准确率"
+    results = numeric_results(text, find_mentions(text, "results"))
+    assert [(r.value_text, r.benchmark) for r in results] == [
+        ("92.1%", "GSM8K"),
+        ("75.3%", "MATH-500"),
+        ("80.5%", "AIME 2024"),  # none before it: the first after
+    ]
+
+
 def test_usage_items_are_sorted_into_facets() -> None:
     body = (
         "*   **输入**：图像\n*   **核心流程**：\n    1. 编码\n"

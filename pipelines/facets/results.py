@@ -1,5 +1,5 @@
 """Numeric results from section 5: each reported number with its sentence, and the benchmark and
-metric the sentence names (when it names them)."""
+metric the sentence names before it (when it names them)."""
 
 from __future__ import annotations
 
@@ -59,10 +59,14 @@ def numeric_results(body: str, mentions: list[Mention]) -> list[Result]:
             before = sentence[0][: match.start()]
             metrics = list(_METRIC.finditer(before))
             in_sentence = [b for b in benchmarks if sentence.start() <= b.start < sentence.end()]
+            # The nearest benchmark named before the number (`在 A 上达到 1%，在 B 上达到 2%`),
+            # else the first after it (`达到 1% 的 A 准确率`).
+            named_before = [b for b in in_sentence if b.start < start]
+            benchmark = named_before[-1] if named_before else next(iter(in_sentence), None)
             results.append(
                 Result(
                     ordinal=len(results) + 1,
-                    benchmark=in_sentence[0].normalized_name if in_sentence else None,
+                    benchmark=benchmark.normalized_name if benchmark else None,
                     metric=metrics[-1][0] if metrics else None,
                     value_text=match[0].strip(),
                     value=None if match["high"] else float(match["low"].replace(",", "")),
