@@ -183,6 +183,19 @@ def test_each_number_goes_to_the_benchmark_named_nearest_before_it() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "value_text", "value"),
+    [
+        ("错误率下降 -3.2%", "-3.2%", -3.2),
+        ("损失降低 −15%", "−15%", -15.0),
+        ("Qwen2.5-7B 达到 80.1%", "80.1%", 80.1),  # a hyphen inside a name is no minus sign
+    ],
+)
+def test_a_minus_sign_is_part_of_the_value(text: str, value_text: str, value: float) -> None:
+    (result,) = numeric_results(text, find_mentions(text, "results"))
+    assert (result.value_text, result.value) == (value_text, value)
+
+
 def test_usage_items_are_sorted_into_facets() -> None:
     body = (
         "*   **输入**：图像\n*   **核心流程**：\n    1. 编码\n"

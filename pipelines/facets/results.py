@@ -14,7 +14,7 @@ _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _UNIT = r"%|％|倍|×|x(?![A-Za-z])|个百分点|pp\b|分(?!钟|之|割|析|类|布|支|别|数)"
 # A number not glued to a name (Qwen2.5-7B, GSM8K, AIME 2024 are names, not results).
 _VALUE = Bounded(
-    rf"(?P<low>{_NUMBER})\s?(?P<unit>{_UNIT})?"
+    rf"(?P<sign>[-−])?(?P<low>{_NUMBER})\s?(?P<unit>{_UNIT})?"
     rf"(?:\s?(?:至|到|~|～|-|–)\s?(?P<high>{_NUMBER})\s?(?P<unit2>{_UNIT})?)?(?![\w.])",
     not_after=r"[\w.\-@/]",
 )
@@ -69,7 +69,7 @@ def numeric_results(body: str, mentions: list[Mention]) -> list[Result]:
                     benchmark=benchmark.normalized_name if benchmark else None,
                     metric=metrics[-1][0] if metrics else None,
                     value_text=match[0].strip(),
-                    value=None if match["high"] else float(match["low"].replace(",", "")),
+                    value=None if match["high"] else _number(match["sign"], match["low"]),
                     unit=_UNITS.get(unit) if unit else None,
                     sentence=sentence[0].strip(" *-\t"),
                     start=start,
@@ -77,3 +77,9 @@ def numeric_results(body: str, mentions: list[Mention]) -> list[Result]:
                 )
             )
     return results
+
+
+def _number(sign: str | None, digits: str) -> float:
+    """`-3.2` from a minus sign (ASCII or `−`) and `3.2`; `1,024` is 1024."""
+    value = float(digits.replace(",", ""))
+    return -value if sign else value
