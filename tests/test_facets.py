@@ -196,6 +196,16 @@ def test_a_minus_sign_is_part_of_the_value(text: str, value_text: str, value: fl
     assert (result.value_text, result.value) == (value_text, value)
 
 
+def test_a_change_from_one_value_to_another_is_two_values_not_a_range() -> None:
+    text = "准确率从 45.2% 到 60.1%，耗时 2.3倍至 10倍"
+    results = numeric_results(text, find_mentions(text, "results"))
+    assert [(r.value_text, r.value, text[r.start : r.end]) for r in results] == [
+        ("45.2%", 45.2, "45.2%"),
+        ("60.1%", 60.1, "60.1%"),
+        ("2.3倍至 10倍", None, "2.3倍至 10倍"),  # a range: no single value
+    ]
+
+
 def test_usage_items_are_sorted_into_facets() -> None:
     body = (
         "*   **输入**：图像\n*   **核心流程**：\n    1. 编码\n"

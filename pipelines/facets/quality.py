@@ -181,8 +181,8 @@ the rules again would give an honest estimate.
   years); the benchmark is the one named nearest before the number in the same sentence (else
   the first after it), which is wrong when a sentence lists benchmarks and then their numbers
   (`在 A 和 B 上分别达到 1% 和 2%`), or when a model or metric was taken for a benchmark.
-  `从 45.2% 到 60.1%` reads as one range, only the first of `85.2%/92.1%` is kept, and version
-  numbers (`CUDA 12.1`) can read as results.
+  Only the first of `85.2%/92.1%` is kept, and version numbers (`CUDA 12.1`) can read as
+  results.
 - **Code release**: "provided" (提供的 X) without saying what X is reads as not mentioned. Any
   GitHub link counts as released, a third-party library's too. A sentence that denies one thing
   and releases another (`数据集不公开，但代码已开源`) decides nothing.

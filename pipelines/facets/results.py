@@ -15,7 +15,7 @@ _UNIT = r"%|％|倍|×|x(?![A-Za-z])|个百分点|pp\b|分(?!钟|之|割|析|类
 # A number not glued to a name (Qwen2.5-7B, GSM8K, AIME 2024 are names, not results).
 _VALUE = Bounded(
     rf"(?P<sign>[-−])?(?P<low>{_NUMBER})\s?(?P<unit>{_UNIT})?"
-    rf"(?:\s?(?:至|到|~|～|-|–)\s?(?P<high>{_NUMBER})\s?(?P<unit2>{_UNIT})?)?(?![\w.])",
+    rf"(?:\s?(?P<to>至|到|~|～|-|–)\s?(?P<high>{_NUMBER})\s?(?P<unit2>{_UNIT})?)?(?![\w.])",
     not_after=r"[\w.\-@/]",
 )
 _METRIC = re.compile("|".join(re.escape(m) for m in sorted(METRICS, key=len, reverse=True)))
@@ -53,30 +53,49 @@ def numeric_results(body: str, mentions: list[Mention]) -> list[Result]:
             unit = match["unit"] or match["unit2"]
             if unit is None and "." not in match["low"]:
                 continue  # a bare integer is a count or a year, not a result
-            start, end = sentence.start() + match.start(), sentence.start() + match.end()
-            if any(m.start <= start < m.end for m in mentions):
+            if any(m.start <= sentence.start() + match.start() < m.end for m in mentions):
                 continue
             before = sentence[0][: match.start()]
             metrics = list(_METRIC.finditer(before))
             in_sentence = [b for b in benchmarks if sentence.start() <= b.start < sentence.end()]
-            # The nearest benchmark named before the number (`在 A 上达到 1%，在 B 上达到 2%`),
-            # else the first after it (`达到 1% 的 A 准确率`).
-            named_before = [b for b in in_sentence if b.start < start]
-            benchmark = named_before[-1] if named_before else next(iter(in_sentence), None)
-            results.append(
-                Result(
-                    ordinal=len(results) + 1,
-                    benchmark=benchmark.normalized_name if benchmark else None,
-                    metric=metrics[-1][0] if metrics else None,
-                    value_text=match[0].strip(),
-                    value=None if match["high"] else _number(match["sign"], match["low"]),
-                    unit=_UNITS.get(unit) if unit else None,
-                    sentence=sentence[0].strip(" *-\t"),
-                    start=start,
-                    end=end,
+            for value_text, value, at, to in _values(match, before):
+                start, end = sentence.start() + at, sentence.start() + to
+                # The nearest benchmark named before the number (`在 A 上达到 1%，在 B 上达到
+                # 2%`), else the first after it (`达到 1% 的 A 准确率`).
+                named_before = [b for b in in_sentence if b.start < start]
+                benchmark = named_before[-1] if named_before else next(iter(in_sentence), None)
+                results.append(
+                    Result(
+                        ordinal=len(results) + 1,
+                        benchmark=benchmark.normalized_name if benchmark else None,
+                        metric=metrics[-1][0] if metrics else None,
+                        value_text=value_text,
+                        value=value,
+                        unit=_UNITS.get(unit) if unit else None,
+                        sentence=sentence[0].strip(" *-\t"),
+                        start=start,
+                        end=end,
+                    )
                 )
-            )
     return results
+
+
+_FROM = re.compile(r"从[\s*]*$")
+
+
+def _values(match: re.Match[str], before: str) -> list[tuple[str, float | None, int, int]]:
+    """`(text, value, start, end)` of the value or values of a match: one for a number or a range
+    (`2.3倍至 10倍`, no single value), two for a change (`从 45.2% 到 60.1%`)."""
+    if match["high"] and match["to"] in "到至" and _FROM.search(before):
+        low_end = match.end("unit") if match["unit"] else match.end("low")
+        return [
+            (match.string[match.start() : low_end], _number(match["sign"], match["low"]),
+             match.start(), low_end),
+            (match.string[match.start("high") : match.end()].strip(),
+             _number(None, match["high"]), match.start("high"), match.end()),
+        ]  # fmt: skip
+    value = None if match["high"] else _number(match["sign"], match["low"])
+    return [(match[0].strip(), value, match.start(), match.end())]
 
 
 def _number(sign: str | None, digits: str) -> float:
