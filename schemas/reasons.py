@@ -35,7 +35,8 @@ REASON_CODES: dict[str, str] = {
     "mixed_blocks": "Inside the paper's sections is the `链接` line of another paper, so the "
     "heading before it was not recognised as a paper heading and the text of two papers would be "
     "mixed; the paper is not published. Write that heading as `## 📄 <title>`.",
-    "duplicate_paper": "The same arXiv id appears twice in one report; the first is published.",
+    "duplicate_paper": "The same arXiv id appears twice in one report; the first copy is "
+    "published, or the first with a title and all five sections filled if it is not.",
     "schema_check_failed": "A value failed a schema check (named in `failed_check`). Fix the "
     "value in the report.",
 }

@@ -112,7 +112,7 @@ GOLDEN = {
         "paper",
         16,
         27,
-        "already appears earlier in this report, in the paper from line 4",
+        "also appears earlier in this report, in the paper from line 4: that copy is the one",
     ),
     "mixed_blocks": (
         # The second paper's heading lacks its 📄: its link line lands in the first paper.

@@ -113,6 +113,19 @@ def test_paper_rules() -> None:
     assert "results" in short["message"]
 
 
+def test_a_duplicate_paper_publishes_its_whole_copy_when_the_first_is_not() -> None:
+    papers = [("First", "https://huggingface.co/papers/2602.00001")] * 2
+    data = report("2026-02-01", papers).decode()
+    first_results = "* **要点5**：内容 First\n"
+    data = data.replace(first_results, "\n", 1).encode()  # the first copy's section 5 is empty
+    tables = publish(source("r.md", data))
+    (published,) = tables["papers"].rows(named=True)
+    rejects = tables["rejects"].select("reason_code", "line_start", "message").rows()
+    assert [(code, line) for code, line, _ in rejects] == [("duplicate_paper", 4)]
+    assert published["line_start"] == 17
+    assert "line 17: that copy is the one used" in rejects[0][2]
+
+
 @pytest.mark.parametrize(
     ("column", "value", "check"),
     [

@@ -146,10 +146,10 @@ def unpack_rows(packed: bytes) -> pa.Table:
 def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
     parsed = source.parsed
     provenance = {"source_file": source.source_file, "source_sha256": source.sha256}
-    seen_ids: dict[str, int] = {}  # arXiv id of each paper taken: the line its block starts on
+    taken = _copies_taken(parsed.papers)
     published = 0
     for paper in parsed.papers:
-        reason = _paper_reject_reason(paper, seen_ids)
+        reason = _paper_reject_reason(paper, taken)
         if reason is not None:
             code, message = reason
             rows["rejects"].append(
@@ -166,7 +166,6 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
                 )
             )
             continue
-        seen_ids[paper.arxiv_id] = paper.line_start  # type: ignore[index]
         published += 1
         key = {"report_date": parsed.report_date, "arxiv_id": paper.arxiv_id}
         rows["papers"].append(_paper_row(paper, key, provenance, parsed))
@@ -208,7 +207,39 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
     )
 
 
-def _paper_reject_reason(paper: Paper, seen_ids: dict[str, int]) -> tuple[str, str] | None:
+def _copies_taken(papers: tuple[Paper, ...]) -> dict[str, Paper]:
+    """The copy published of each arXiv id, when a report has several: the first that could be
+    published (see `_unusable_reason`) and looks complete, else the first that could be published.
+    A copy with an empty title or section would fail its schema check and leave the paper
+    unpublished although a later copy is whole."""
+    taken: dict[str, Paper] = {}
+    for paper in papers:
+        if _unusable_reason(paper) is not None:
+            continue
+        first = taken.setdefault(paper.arxiv_id, paper)  # type: ignore[arg-type]
+        if not _looks_complete(first) and _looks_complete(paper):
+            taken[paper.arxiv_id] = paper  # type: ignore[index]
+    return taken
+
+
+def _looks_complete(paper: Paper) -> bool:
+    return bool(paper.title.strip()) and all(section.body.strip() for section in paper.sections)
+
+
+def _paper_reject_reason(paper: Paper, taken: dict[str, Paper]) -> tuple[str, str] | None:
+    reason = _unusable_reason(paper)
+    if reason is None and taken[paper.arxiv_id] is not paper:  # type: ignore[index]
+        line = taken[paper.arxiv_id].line_start  # type: ignore[index]
+        where = "earlier" if line < paper.line_start else "later"
+        return "duplicate_paper", (
+            f"arXiv {paper.arxiv_id} also appears {where} in this report, in the paper from "
+            f"line {line}: that copy is the one used."
+        )
+    return reason
+
+
+def _unusable_reason(paper: Paper) -> tuple[str, str] | None:
+    """Why the paper cannot be published, whatever else the report holds."""
     if paper.another_block_at is not None:
         return "mixed_blocks", (
             f"Line {paper.another_block_at}, inside the paper's sections, is the link of another "
@@ -221,11 +252,6 @@ def _paper_reject_reason(paper: Paper, seen_ids: dict[str, int]) -> tuple[str, s
     missing = [key for key in SECTION_KEYS if key not in {s.key for s in paper.sections}]
     if missing:
         return "missing_sections", f"Sections not found: {', '.join(missing)}."
-    if paper.arxiv_id in seen_ids:
-        return "duplicate_paper", (
-            f"arXiv {paper.arxiv_id} already appears earlier in this report, in the paper from "
-            f"line {seen_ids[paper.arxiv_id]}."
-        )
     return None
 
 
