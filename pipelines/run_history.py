@@ -17,7 +17,7 @@ import dagster as dg
 from pipelines.jobs import CODE_VERSION_TAG, PARSER_VERSION_TAG
 from pipelines.lock import build_lock
 from pipelines.versions import CODE_VERSION, PARSER_VERSION
-from pipelines.warehouse.history import append_rows, recorded_run_ids
+from pipelines.warehouse.history import append_rows, recorded
 
 RECENT_RUNS = 50  # how far back each call looks for finished runs the history lacks
 FINISHED = [
@@ -34,9 +34,9 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse_path: Path) 
     if record is None:
         raise ValueError(f"No Dagster run {run_id} in {instance.root_directory}.")
     with build_lock(warehouse_path.parent):
-        recorded = recorded_run_ids(warehouse_path)
+        recorded_runs = recorded(warehouse_path, "runs", "run_id")
         recent = instance.get_run_records(dg.RunsFilter(statuses=FINISHED), limit=RECENT_RUNS)
-        skipped = recorded | {run_id}
+        skipped = recorded_runs | {run_id}
         # Oldest first, as they ran.
         missing = [other for other in reversed(recent) if other.dagster_run.run_id not in skipped]
         rows = [_run_rows(instance, other) for other in [*missing, record]]

@@ -28,7 +28,7 @@ from pipelines.release.verify import MANIFEST
 from pipelines.resources import ProjectPaths
 from pipelines.versions import code_version
 from pipelines.warehouse import WAREHOUSE_FILE
-from pipelines.warehouse.history import append_rows, release_recorded
+from pipelines.warehouse.history import append_rows, recorded
 from schemas import SCHEMA_VERSION, TABLES
 
 RELEASE_VERSION = code_version("release")
@@ -81,7 +81,9 @@ def release(
         warehouse = Path(duckdb.database)
         # Not only when newly published: a build killed between putting the folder in place and
         # recording it leaves the record to the next build that publishes the same release.
-        if published.newly_published or not release_recorded(warehouse, published.release_id):
+        if published.newly_published or published.release_id not in recorded(
+            warehouse, "releases", "release_id"
+        ):
             _record_release(warehouse, published.path, context.run.run_id, staged_release)
     return dg.MaterializeResult(
         metadata={

@@ -62,23 +62,14 @@ def record_source_files(
     connection.unregister("seen")
 
 
-def recorded_run_ids(path: Path) -> set[str]:
-    """The runs that the history of the warehouse at `path` holds (none if there is none yet)."""
+def recorded(path: Path, table: str, key: str) -> set[str]:
+    """The `key` values (run or release ids) that history `table` of the warehouse at `path`
+    holds (none if there is no warehouse yet)."""
     if not path.exists():
         return set()
     with duckdb.connect(str(path)) as connection:
         create_history_tables(connection)
-        return {run_id for (run_id,) in connection.execute("SELECT run_id FROM runs").fetchall()}
-
-
-def release_recorded(path: Path, release_id: str) -> bool:
-    """Whether the history of the warehouse at `path` holds the release `release_id`."""
-    if not path.exists():
-        return False
-    with duckdb.connect(str(path)) as connection:
-        create_history_tables(connection)
-        query = "SELECT count(*) FROM releases WHERE release_id = ?"
-        return connection.execute(query, [release_id]).fetchone()[0] > 0
+        return {value for (value,) in connection.execute(f"SELECT {key} FROM {table}").fetchall()}
 
 
 def append_rows(path: Path, rows: dict[str, list[dict]], replace_key: dict[str, str]) -> None:
