@@ -146,10 +146,11 @@ def unpack_rows(packed: bytes) -> pa.Table:
 def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
     parsed = source.parsed
     provenance = {"source_file": source.source_file, "source_sha256": source.sha256}
-    taken = _copies_taken(parsed.papers)
+    unusable = [_unusable_reason(paper) for paper in parsed.papers]
+    taken = _copies_taken([p for p, why in zip(parsed.papers, unusable, strict=True) if not why])
     published = 0
-    for paper in parsed.papers:
-        reason = _paper_reject_reason(paper, taken)
+    for paper, why_unusable in zip(parsed.papers, unusable, strict=True):
+        reason = why_unusable or _duplicate_reason(paper, taken)
         if reason is not None:
             code, message = reason
             rows["rejects"].append(
@@ -207,15 +208,13 @@ def _add_report(source: SourceReport, rows: dict[str, list[dict]]) -> None:
     )
 
 
-def _copies_taken(papers: tuple[Paper, ...]) -> dict[str, Paper]:
-    """The copy published of each arXiv id, when a report has several: the first that could be
-    published (see `_unusable_reason`) and looks complete, else the first that could be published.
-    A copy with an empty title or section would fail its schema check and leave the paper
-    unpublished although a later copy is whole."""
+def _copies_taken(usable: list[Paper]) -> dict[str, Paper]:
+    """The copy published of each arXiv id among the papers that could be published, when a
+    report has several: the first that looks complete, else the first. A copy with an empty
+    title or section would fail its schema check and leave the paper unpublished although a
+    later copy is whole."""
     taken: dict[str, Paper] = {}
-    for paper in papers:
-        if _unusable_reason(paper) is not None:
-            continue
+    for paper in usable:
         first = taken.setdefault(paper.arxiv_id, paper)  # type: ignore[arg-type]
         if not _looks_complete(first) and _looks_complete(paper):
             taken[paper.arxiv_id] = paper  # type: ignore[index]
@@ -226,16 +225,16 @@ def _looks_complete(paper: Paper) -> bool:
     return bool(paper.title.strip()) and all(section.body.strip() for section in paper.sections)
 
 
-def _paper_reject_reason(paper: Paper, taken: dict[str, Paper]) -> tuple[str, str] | None:
-    reason = _unusable_reason(paper)
-    if reason is None and taken[paper.arxiv_id] is not paper:  # type: ignore[index]
-        line = taken[paper.arxiv_id].line_start  # type: ignore[index]
-        where = "earlier" if line < paper.line_start else "later"
-        return "duplicate_paper", (
-            f"arXiv {paper.arxiv_id} also appears {where} in this report, in the paper from "
-            f"line {line}: that copy is the one used."
-        )
-    return reason
+def _duplicate_reason(paper: Paper, taken: dict[str, Paper]) -> tuple[str, str] | None:
+    """`duplicate_paper` for a usable paper that is not the copy taken of its arXiv id."""
+    copy = taken[paper.arxiv_id]  # type: ignore[index]
+    if copy is paper:
+        return None
+    where = "earlier" if copy.line_start < paper.line_start else "later"
+    return "duplicate_paper", (
+        f"arXiv {paper.arxiv_id} also appears {where} in this report, in the paper from "
+        f"line {copy.line_start}: that copy is the one used."
+    )
 
 
 def _unusable_reason(paper: Paper) -> tuple[str, str] | None:
