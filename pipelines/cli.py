@@ -151,21 +151,18 @@ def add(settings: Settings, files: list[Path]) -> int:
 
 def _added_files_published(settings: Settings, targets: list[Path]) -> int:
     """1, naming why, if a file just added was rejected whole (it published nothing)."""
-    import duckdb
-
     from pipelines.warehouse import WAREHOUSE_FILE
 
     names = [target.relative_to(settings.seeds_dir).as_posix() for target in targets]
-    try:
-        with duckdb.connect(str(settings.warehouse_dir / WAREHOUSE_FILE), read_only=True) as db:
-            rejected = db.execute(
-                "SELECT source_file, reason_code, message FROM rejects "
-                "WHERE level IN ('file', 'report') AND source_file IN (SELECT unnest($names)) "
-                "ORDER BY source_file",
-                {"names": names},
-            ).fetchall()
-    except duckdb.Error as error:  # another program has the warehouse open for writing
-        print(f"warning: the added files' rejects were not checked ({error})", file=sys.stderr)
+    rejected = _warehouse_rows(
+        settings.warehouse_dir / WAREHOUSE_FILE,
+        "SELECT source_file, reason_code, message FROM rejects "
+        "WHERE level IN ('file', 'report') AND source_file IN (SELECT unnest($names)) "
+        "ORDER BY source_file",
+        {"names": names},
+        unread="the added files' rejects were not checked",
+    )
+    if rejected is None:
         return 0
     for name, reason, message in rejected:
         print(f"error: {name} was not published ({reason}): {message}", file=sys.stderr)
@@ -351,15 +348,12 @@ def build(settings: Settings) -> int:
 def _print_rejects(warehouse: Path) -> None:
     """How many inputs went to `rejects`, by reason; a warning for reports withdrawn because
     two files claim their date."""
-    import duckdb
-
-    try:
-        with duckdb.connect(str(warehouse), read_only=True) as connection:
-            counts = connection.execute(
-                "SELECT reason_code, count(*) FROM rejects GROUP BY 1 ORDER BY 2 DESC, 1"
-            ).fetchall()
-    except duckdb.Error as error:  # another program has the warehouse open for writing
-        print(f"warning: the rejects were not counted ({error})", file=sys.stderr)
+    counts = _warehouse_rows(
+        warehouse,
+        "SELECT reason_code, count(*) FROM rejects GROUP BY 1 ORDER BY 2 DESC, 1",
+        unread="the rejects were not counted",
+    )
+    if counts is None:
         return
     if not counts:
         print("rejects: none")
@@ -373,6 +367,21 @@ def _print_rejects(warehouse: Path) -> None:
             "none of them is published (conflicting_report); keep one file per date",
             file=sys.stderr,
         )
+
+
+def _warehouse_rows(
+    warehouse: Path, sql: str, parameters: dict | None = None, *, unread: str
+) -> list[tuple] | None:
+    """The rows of a query on the built warehouse; None, with a warning saying what was
+    `unread`, if it cannot be opened (another program has it open for writing)."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            return connection.execute(sql, parameters).fetchall()
+    except duckdb.Error as error:
+        print(f"warning: {unread} ({error})", file=sys.stderr)
+        return None
 
 
 def ui(settings: Settings) -> int:
