@@ -134,8 +134,8 @@ class ResultsSchema(pa.DataFrameModel):
     ordinal: int = pa.Field(gt=0, description="Position of the number in the results section.")
     benchmark: str = pa.Field(
         nullable=True,
-        description="Benchmark named in the same sentence: the nearest before the number, else the "
-        "first after it.",
+        description="Benchmark named in the same sentence: paired in order where the sentence "
+        "says 分别 or respectively, else the nearest before the number, else the first after it.",
     )
     metric: str = pa.Field(nullable=True, description="Metric named before the number, if any.")
     value_text: str = pa.Field(

@@ -184,6 +184,37 @@ def test_each_number_goes_to_the_benchmark_named_nearest_before_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # 分别: in order, then the nearest-before rule again after the comma
+            "在 GSM8K 和 MATH 上分别达到 92.1% 和 75.3%，在 AIME 2024 上达到 40.0%",
+            [("92.1%", "GSM8K"), ("75.3%", "MATH"), ("40.0%", "AIME 2024")],
+        ),
+        (
+            "achieving 85.2% and 92.1% on GSM8K and MATH, respectively",
+            [("85.2%", "GSM8K"), ("92.1%", "MATH")],
+        ),
+        ("在 GSM8K/MATH 上分别达到 85.2%/92.1%", [("85.2%", "GSM8K"), ("92.1%", "MATH")]),
+        (  # one benchmark, two values: not a pairing, both go to the one benchmark
+            "在 GSM8K 上，Qwen2.5-7B 和 Llama-3-8B 分别达到 80.1% 和 70.2%",
+            [("80.1%", "GSM8K"), ("70.2%", "GSM8K")],
+        ),
+    ],
+)
+def test_values_said_to_be_respective_pair_with_the_benchmarks_in_order(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    results = numeric_results(text, find_mentions(text, "results"))
+    assert [(r.value_text, r.benchmark) for r in results] == expected
+
+
+def test_percentages_joined_by_a_slash_are_two_values_a_score_out_of_a_maximum_one() -> None:
+    text = "评分 4.5/5.0，准确率 85.2%/92.1%"
+    results = numeric_results(text, find_mentions(text, "results"))
+    assert [r.value_text for r in results] == ["4.5", "85.2%", "92.1%"]
+
+
+@pytest.mark.parametrize(
     ("text", "value_text", "value"),
     [
         ("错误率下降 -3.2%", "-3.2%", -3.2),

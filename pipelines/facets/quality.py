@@ -178,11 +178,12 @@ the rules again would give an honest estimate.
   suffix other than a form factor or memory (`TPU v5e-256`, `H100-NVL`) hides the accelerator,
   and a memory size after another word (`A100 GPU (40GB)`) is missed.
 - **Results**: numbers without a unit or decimal point are skipped (they are usually counts or
-  years); the benchmark is the one named nearest before the number in the same sentence (else
-  the first after it), which is wrong when a sentence lists benchmarks and then their numbers
-  (`在 A 和 B 上分别达到 1% 和 2%`), or when a model or metric was taken for a benchmark.
-  Only the first of `85.2%/92.1%` is kept, and version numbers (`CUDA 12.1`) can read as
-  results.
+  years). Where a part of a sentence says 分别 or "respectively" and names as many benchmarks
+  as numbers, they are paired in order; otherwise the benchmark is the one named nearest before
+  the number in the same sentence (else the first after it). That is wrong when benchmarks are
+  listed and their numbers follow without 分别, or when a model or metric was taken for a
+  benchmark. `4.5/5.0` is one value (a score out of a maximum), and version numbers
+  (`CUDA 12.1`) can read as results.
 - **Code release**: "provided" (提供的 X) without saying what X is reads as not mentioned. Any
   GitHub link counts as released, a third-party library's too. A sentence that denies one thing
   and releases another (`数据集不公开，但代码已开源`) decides nothing.

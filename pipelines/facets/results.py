@@ -16,7 +16,8 @@ _UNIT = r"%|％|倍|×|x(?![A-Za-z])|个百分点|pp\b|分(?!钟|之|割|析|类
 _VALUE = Bounded(
     rf"(?P<sign>[-−])?(?P<low>{_NUMBER})\s?(?P<unit>{_UNIT})?"
     rf"(?:\s?(?P<to>至|到|~|～|-|–)\s?(?P<high>{_NUMBER})\s?(?P<unit2>{_UNIT})?)?(?![\w.])",
-    not_after=r"[\w.\-@/]",
+    # `85.2%/92.1%` is two values; `4.5/5.0` is a score out of a maximum, one value.
+    not_after=r"[\w.\-@]|(?<![%％])/",
 )
 _METRIC = re.compile("|".join(re.escape(m) for m in sorted(METRICS, key=len, reverse=True)))
 _UNITS = {
@@ -49,6 +50,8 @@ def numeric_results(body: str, mentions: list[Mention]) -> list[Result]:
     benchmarks = [m for m in mentions if m.kind == "benchmark"]
     results = []
     for sentence in CLAUSE.finditer(body):
+        in_sentence = [b for b in benchmarks if sentence.start() <= b.start < sentence.end()]
+        found = []
         for match in _VALUE.finditer(sentence[0]):
             unit = match["unit"] or match["unit2"]
             if unit is None and "." not in match["low"]:
@@ -57,27 +60,57 @@ def numeric_results(body: str, mentions: list[Mention]) -> list[Result]:
                 continue
             before = sentence[0][: match.start()]
             metrics = list(_METRIC.finditer(before))
-            in_sentence = [b for b in benchmarks if sentence.start() <= b.start < sentence.end()]
             for value_text, value, at, to in _values(match, before):
-                start, end = sentence.start() + at, sentence.start() + to
-                # The nearest benchmark named before the number (`在 A 上达到 1%，在 B 上达到
-                # 2%`), else the first after it (`达到 1% 的 A 准确率`).
-                named_before = [b for b in in_sentence if b.start < start]
-                benchmark = named_before[-1] if named_before else next(iter(in_sentence), None)
-                results.append(
-                    Result(
-                        ordinal=len(results) + 1,
-                        benchmark=benchmark.normalized_name if benchmark else None,
-                        metric=metrics[-1][0] if metrics else None,
-                        value_text=value_text,
-                        value=value,
-                        unit=_UNITS.get(unit) if unit else None,
-                        sentence=sentence[0].strip(" *-\t"),
-                        start=start,
-                        end=end,
-                    )
+                found.append((value_text, value, unit, metrics, at, to))
+        paired = _respective(sentence, [at for *_, at, _ in found], in_sentence)
+        for value_text, value, unit, metrics, at, to in found:
+            start, end = sentence.start() + at, sentence.start() + to
+            # Respective values go with their benchmarks in order; any other to the nearest
+            # benchmark named before it (`在 A 上达到 1%，在 B 上达到 2%`), else the first after
+            # it (`达到 1% 的 A 准确率`).
+            named_before = [b for b in in_sentence if b.start < start]
+            benchmark = paired.get(at) or (
+                named_before[-1] if named_before else next(iter(in_sentence), None)
+            )
+            results.append(
+                Result(
+                    ordinal=len(results) + 1,
+                    benchmark=benchmark.normalized_name if benchmark else None,
+                    metric=metrics[-1][0] if metrics else None,
+                    value_text=value_text,
+                    value=value,
+                    unit=_UNITS.get(unit) if unit else None,
+                    sentence=sentence[0].strip(" *-\t"),
+                    start=start,
+                    end=end,
                 )
+            )
     return results
+
+
+_RESPECTIVELY = re.compile(r"分别|respectively")
+_PART_END = re.compile(r"，|,(?=\s)")
+
+
+def _respective(
+    sentence: re.Match[str], values: list[int], benchmarks: list[Mention]
+) -> dict[int, Mention]:
+    """The benchmark of each value (by its start in the sentence) in a part of the sentence that
+    says 分别 or "respectively" and names as many benchmarks as values, at least two:
+    `在 A 和 B 上分别达到 1% 和 2%`, `1% and 2% on A and B, respectively`."""
+    text, offset = sentence[0], sentence.start()
+    ends = [0, *(m.end() for m in _PART_END.finditer(text)), len(text) + 1]
+    pairs: dict[int, Mention] = {}
+    for word in _RESPECTIVELY.finditer(text):
+        part = max(i for i, end in enumerate(ends) if end <= word.start())
+        if not text[ends[part] : word.start()].strip(" *") and part:
+            part -= 1  # ", respectively" ends the part before it
+        start, end = ends[part], ends[part + 1]
+        here = [at for at in values if start <= at < end]
+        named = [b for b in benchmarks if start <= b.start - offset < end]
+        if len(here) == len(named) >= 2:
+            pairs.update(zip(here, named, strict=True))
+    return pairs
 
 
 _FROM = re.compile(r"从[\s*]*$")
