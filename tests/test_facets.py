@@ -47,6 +47,8 @@ def named(text: str, kind: str, section: str = "usage") -> list[tuple]:
         ("A100-SXM4-80GB 或 H100-PCIe", [("A100", None, 80.0), ("H100", None, None)]),
         ("RTX 4090 24G显存", [("RTX 4090", None, 24.0)]),
         ("A100 (80GB) × 8", [("A100", 8, 80.0)]),
+        ("8 块 A100 GPU (40GB) 和 H100 GPUs 80GB", [("A100", 8, 40.0), ("H100", None, 80.0)]),
+        ("一张 A100 GPU 即可", [("A100", 1, None)]),
     ],
 )
 def test_hardware_is_normalised(text: str, expected: list[tuple]) -> None:

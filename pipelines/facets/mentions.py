@@ -48,10 +48,11 @@ _HARDWARE = re.compile(
     _COUNT
     + r"(?:NVIDIA\s?|英伟达\s?|Nvidia\s?|Google\s|华为\s?|AMD\s|Intel\s)?(?:GeForce\s|Tesla\s)?"
     # A hyphen may join the form factor or the memory to the model (`A100-SXM4-80GB`); a
-    # bracket right after the memory closes it (`A100 (80GB)`).
+    # bracket right after the memory closes it (`A100 (80GB)`), and `GPU` may come between
+    # (`A100 GPU (40GB)`).
     + rf"(?<![A-Za-z0-9_-])(?P<model>{HARDWARE_MODELS})"
     + r"(?:-(?:SXM[2-6]?|PCIe)(?![A-Za-z0-9_]))?(?![A-Za-z0-9_]|-(?!\d{1,3}\s?G))"
-    + r"(?:(?:\s?(?P<open>[（(])?\s?|-)(?P<mem>\d{1,3})\s?(?:GB|GiB|G)(?![A-Za-z])"
+    + r"(?:(?:\s?GPUs?)?(?:\s?(?P<open>[（(])?\s?|-)(?P<mem>\d{1,3})\s?(?:GB|GiB|G)(?![A-Za-z])"
     + r"(?(open)(?:\s?[）)])?))?"
     + r"(?:\s?(?:[×xX*]\s?(?P<count_after>\d{1,4})))?"
 )

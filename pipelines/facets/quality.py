@@ -176,7 +176,7 @@ the rules again would give an honest estimate.
   benchmark name can be taken for one.
 - **Hardware**: only accelerator families in the vocabulary; CPUs are left out on purpose. A
   suffix other than a form factor or memory (`TPU v5e-256`, `H100-NVL`) hides the accelerator,
-  and a memory size after another word (`A100 GPU (40GB)`) is missed.
+  and a memory size after any word but `GPU` (`A100 显卡 (40GB)`) is missed.
 - **Results**: numbers without a unit or decimal point are skipped (they are usually counts or
   years). Where a part of a sentence says 分别 or "respectively" and names as many benchmarks
   as numbers, they are paired in order; otherwise the benchmark is the one named nearest before
