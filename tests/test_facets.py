@@ -229,6 +229,12 @@ def test_a_minus_sign_is_part_of_the_value(text: str, value_text: str, value: fl
     assert (result.value_text, result.value) == (value_text, value)
 
 
+def test_a_software_version_is_no_result() -> None:
+    text = "需要 CUDA 12.1 与 Python 3.10，PyTorch 版本 2.1；BLEU 32.1，提升 12.1%"
+    results = numeric_results(text, find_mentions(text, "results"))
+    assert [r.value_text for r in results] == ["32.1", "12.1%"]
+
+
 def test_a_change_from_one_value_to_another_is_two_values_not_a_range() -> None:
     text = "准确率从 45.2% 到 60.1%，耗时 2.3倍至 10倍"
     results = numeric_results(text, find_mentions(text, "results"))

@@ -182,8 +182,9 @@ the rules again would give an honest estimate.
   as numbers, they are paired in order; otherwise the benchmark is the one named nearest before
   the number in the same sentence (else the first after it). That is wrong when benchmarks are
   listed and their numbers follow without 分别, or when a model or metric was taken for a
-  benchmark. `4.5/5.0` is one value (a score out of a maximum), and version numbers
-  (`CUDA 12.1`) can read as results.
+  benchmark. `4.5/5.0` is one value (a score out of a maximum). Versions of common software
+  (`CUDA 12.1`, `PyTorch 2.1`) are skipped; other version numbers (`Node 18.2`) can read as
+  results.
 - **Code release**: "provided" (提供的 X) without saying what X is reads as not mentioned. Any
   GitHub link counts as released, a third-party library's too. A sentence that denies one thing
   and releases another (`数据集不公开，但代码已开源`) decides nothing.

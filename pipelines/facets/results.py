@@ -19,6 +19,12 @@ _VALUE = Bounded(
     # `85.2%/92.1%` is two values; `4.5/5.0` is a score out of a maximum, one value.
     not_after=r"[\w.\-@]|(?<![%％])/",
 )
+# Software whose version is written like a decimal: `CUDA 12.1`, `PyTorch 版本 2.1`.
+_SOFTWARE_BEFORE = re.compile(
+    r"(?<![A-Za-z])(?:CUDA|cuDNN|Python|PyTorch|TensorFlow|JAX|Ubuntu|vLLM|Transformers|Java|GCC)"
+    r"\s?(?:版本|version)?\s?(?:\*\*)?\s?$",
+    re.IGNORECASE,
+)
 _METRIC = re.compile("|".join(re.escape(m) for m in sorted(METRICS, key=len, reverse=True)))
 _UNITS = {
     "%": "%",
@@ -59,6 +65,8 @@ def numeric_results(body: str, mentions: list[Mention]) -> list[Result]:
             if any(m.start <= sentence.start() + match.start() < m.end for m in mentions):
                 continue
             before = sentence[0][: match.start()]
+            if unit is None and _SOFTWARE_BEFORE.search(before):
+                continue  # `CUDA 12.1`: a version
             metrics = list(_METRIC.finditer(before))
             for value_text, value, at, to in _values(match, before):
                 found.append((value_text, value, unit, metrics, at, to))
