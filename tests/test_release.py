@@ -32,6 +32,7 @@ from pipelines.run_history import record_run
 from pipelines.tables.store import TableStore
 from pipelines.versions import CODE_VERSION, PARSER_VERSION, TABLES_VERSION
 from pipelines.warehouse import WAREHOUSE_FILE
+from pipelines.warehouse.history import append_rows, recorded
 from schemas import SCHEMA_VERSION, TABLES
 from tests.conftest import SEEDS, Build, build_into, cli_env
 
@@ -365,6 +366,19 @@ def test_a_run_the_history_missed_is_recorded_with_the_next_one(
         (ingest, "ingest_reports", CODE_VERSION, PARSER_VERSION),
         (publish, "publish", CODE_VERSION, PARSER_VERSION),
     ]
+
+
+def test_reading_the_recorded_ids_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    assert recorded(path, "runs", "run_id") == set()  # no warehouse yet
+    duckdb.connect(str(path)).close()
+    assert recorded(path, "runs", "run_id") == set()  # no history yet
+    with duckdb.connect(str(path), read_only=True) as connection:
+        assert connection.sql("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
+    append_rows(path, {"releases": []}, replace_key={"releases": "release_id"})  # creates them
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("INSERT INTO runs VALUES ('r1', 'j', 'SUCCESS', '1', '1', NULL, NULL)")
+    assert recorded(path, "runs", "run_id") == {"r1"}
 
 
 def test_failed_audit_publishes_nothing_and_keeps_the_previous_release(
