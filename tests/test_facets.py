@@ -10,11 +10,12 @@ from hypothesis import strategies as st
 
 from pipelines.facets.code_release import code_release
 from pipelines.facets.domains import domain_category
-from pipelines.facets.mentions import _clause_at, find_mentions, own_names
+from pipelines.facets.mentions import _clause_at, find_mentions, name_key, own_names
 from pipelines.facets.patterns import CLAUSE
 from pipelines.facets.quality import TARGETS, load_annotations, measure_seeds, mention_key
 from pipelines.facets.results import numeric_results
 from pipelines.facets.usage import usage_items
+from pipelines.facets.vocab import BENCHMARKS
 from pipelines.settings import PROJECT_ROOT
 from tests.conftest import Build
 
@@ -53,6 +54,15 @@ def named(text: str, kind: str, section: str = "usage") -> list[tuple]:
 )
 def test_hardware_is_normalised(text: str, expected: list[tuple]) -> None:
     assert named(text, "hardware") == expected
+
+
+def test_no_two_benchmarks_share_a_spelling_key() -> None:
+    canonical_of: dict[str, str] = {}
+    for canonical, aliases in BENCHMARKS.items():
+        for alias in (canonical, *aliases):
+            assert canonical_of.setdefault(name_key(alias), canonical) == canonical, alias
+    text = "HumanEval 与 HumanEval+ 上"
+    assert named(text, "benchmark", "results") == ["HumanEval", "HumanEval+"]
 
 
 def test_benchmark_aliases_and_contexts() -> None:

@@ -31,11 +31,12 @@ class Mention:
     memory_gb: float | None = None
 
 
-_NOT_IN_KEY = re.compile(r"[^0-9a-z\u00b2\u03c0\u03c4]+")
+_NOT_IN_KEY = re.compile(r"[^0-9a-z+\u00b2\u03c0\u03c4]+")
 
 
 def name_key(name: str) -> str:
-    """Spelling-insensitive key: lower case, letters and digits only."""
+    """Spelling-insensitive key: lower case, letters, digits and `+` only (`HumanEval+` is
+    another benchmark than `HumanEval`)."""
     return _NOT_IN_KEY.sub("", name.lower())
 
 

@@ -61,6 +61,8 @@ def load_annotations(folder: Path = ANNOTATIONS) -> dict[str, dict]:
 def mention_key(kind: str, name: str) -> str:
     """The comparison key of a name: aliases resolved, then case and punctuation ignored."""
     if kind == "benchmark":
+        # "HumanEval(+)" (the suite and its plus variant) is written as HumanEval in the text
+        name = name.replace("(+)", "")
         name = _ALIASES.get(name_key(name), name)
         # "Seed-TTS Benchmark" is Seed-TTS; "Terminal-Bench 2.0" is Terminal-Bench
         name = re.sub(r"\s(?:[Bb]enchmark|[Dd]ataset|数据集|基准)$|\s\d+\.\d+$", "", name)
