@@ -82,7 +82,12 @@ class MentionsSchema(pa.DataFrameModel):
     kind: str = pa.Field(isin=MENTION_KINDS, description="One of " + ", ".join(MENTION_KINDS) + ".")
     char_start: int = fields.char_start()
     char_end: int = fields.char_end()
-    name: str = pa.Field(str_contains=r"\S", description="The mention as written.")
+    name: str = pa.Field(
+        str_contains=r"\S",
+        description="The mention as written; one of a shortened list (`Qwen2.5-14B/32B`, "
+        "`AIME 2024/2025`, `TPU (v4/v5p)`) written out in full, its span on the part that "
+        "names it.",
+    )
     normalized_name: str = pa.Field(
         str_contains=r"\S",
         description="Normalised name (aliases resolved, e.g. `MATH500` → `MATH-500`; hardware "

@@ -239,6 +239,13 @@ def test_a_minus_sign_is_part_of_the_value(text: str, value_text: str, value: fl
     assert (result.value_text, result.value) == (value_text, value)
 
 
+def test_the_span_of_a_value_is_its_text() -> None:
+    text = "损失为 1.1673 ，准确率 89.1 %，提升 2.3倍至 10倍 。"
+    results = numeric_results(text, find_mentions(text, "results"))
+    assert [text[r.start : r.end] for r in results] == [r.value_text for r in results]
+    assert [r.value_text for r in results] == ["1.1673", "89.1 %", "2.3倍至 10倍"]
+
+
 def test_a_software_version_is_no_result() -> None:
     text = "需要 CUDA 12.1 与 Python 3.10，PyTorch 版本 2.1；BLEU 32.1，提升 12.1%"
     results = numeric_results(text, find_mentions(text, "results"))

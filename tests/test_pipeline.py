@@ -102,6 +102,24 @@ def test_every_row_carries_its_source_and_line_span(warehouse) -> None:
     assert outside == (0,)
 
 
+def test_character_spans_point_at_the_text(warehouse) -> None:
+    # DuckDB counts characters from 1; the spans are Python's (from 0, end excluded).
+    at = "substring(s.body, {table}.char_start + 1, {table}.char_end - {table}.char_start)"
+    mentions = warehouse.execute(
+        f"""SELECT count(*), count(*) FILTER (NOT ends_with(m.name, {at.format(table="m")}))
+            FROM mentions m JOIN sections s USING (report_date, arxiv_id, section_key)"""
+    ).fetchone()
+    results = warehouse.execute(
+        f"""SELECT count(*), count(*) FILTER ({at.format(table="r")} <> r.value_text)
+            FROM results r JOIN sections s
+            ON s.report_date = r.report_date AND s.arxiv_id = r.arxiv_id
+            AND s.section_key = 'results'"""
+    ).fetchone()
+    # every mention ends in its span (`Qwen2.5-32B` of `Qwen2.5-14B/32B` spans `32B`)
+    assert mentions[0] > 400 and mentions[1] == 0
+    assert results[0] > 100 and results[1] == 0
+
+
 def test_primary_keys_and_comments_are_declared(warehouse) -> None:
     keys = dict(
         warehouse.execute(

@@ -76,7 +76,8 @@ def _hardware(text: str) -> list[Mention]:
         for version in _TPU_VERSION.finditer(match[1]):
             start = match.start(1) + version.start()
             end = start + len(version[0])
-            found.append(Mention("hardware", match[0], f"TPU {version[0]}", start, end))
+            name = f"TPU {version[0]}"
+            found.append(Mention("hardware", name, name, start, end))
     if not _ANY_HARDWARE_MODEL.search(text):
         return found
     for match in _HARDWARE.finditer(text):

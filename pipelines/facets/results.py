@@ -136,7 +136,8 @@ def _values(match: re.Match[str], before: str) -> list[tuple[str, float | None, 
              _number(None, match["high"]), match.start("high"), match.end()),
         ]  # fmt: skip
     value = None if match["high"] else _number(match["sign"], match["low"])
-    return [(match[0].strip(), value, match.start(), match.end())]
+    text = match[0].rstrip()  # the space before a unit that did not come
+    return [(text, value, match.start(), match.start() + len(text))]
 
 
 def _number(sign: str | None, digits: str) -> float:
