@@ -34,15 +34,21 @@ class SourceFilesSchema(pa.DataFrameModel):
     source_file: str = fields.source_file()
     source_sha256: str = fields.source_sha256()
     report_date: dt.date = pa.Field(
-        nullable=True, description="Report date, when the file was a readable report."
+        nullable=True,
+        description="Report date, when one could be read from the file (also when it was "
+        "rejected, e.g. as `conflicting_report` or `duplicate_file`).",
     )
-    first_seen_run: str = pa.Field(description="Run id of the first build that read this file.")
-    last_seen_run: str = pa.Field(description="Run id of the latest build that read this file.")
+    first_seen_run: str = pa.Field(
+        description="Run id of the first `publish` run whose tables were built from this file."
+    )
+    last_seen_run: str = pa.Field(
+        description="Run id of the latest `publish` run whose tables were built from this file."
+    )
 
     class Config:
         strict = True
         unique = ["source_file", "source_sha256"]
-        description = "Source files: each input file version and the runs that read it."
+        description = "Source files: each input file version and the runs that published from it."
 
 
 class WarehouseLoadsSchema(pa.DataFrameModel):

@@ -121,6 +121,18 @@ def test_every_input_file_is_accounted_for(messy_build: Build) -> None:
     assert names == published | rejected
 
 
+def test_source_files_keep_the_date_of_every_readable_report(messy_build: Build) -> None:
+    with duckdb.connect(str(messy_build.warehouse_file), read_only=True) as connection:
+        dates = dict(
+            connection.execute(
+                "SELECT source_file, report_date::VARCHAR FROM source_files"
+            ).fetchall()
+        )
+    assert dates["001.txt"] == dates["001-edited.md"] == "2026-01-24"  # rejected, but dated
+    assert dates["copy-of-000.md"] == dates["000.txt"] == "2026-01-12"
+    assert dates["empty.md"] is dates["binary.txt"] is None
+
+
 def test_links_to_folders_are_followed_and_each_folder_read_once(tmp_path: Path) -> None:
     seeds, archive = tmp_path / "seeds", tmp_path / "archive2025"
     (seeds / "real").mkdir(parents=True)

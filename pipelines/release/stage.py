@@ -61,7 +61,9 @@ def stage_release(
         drawing = pool.submit(write_charts, staging, tables)
         files = [_link_table(staging, tables[table]) for table in TABLES]
         reports = tables["reports"].read()
-        rejects = tables["rejects"].read(["source_file", "source_sha256", "reason_code"])
+        rejects = tables["rejects"].read(
+            ["source_file", "source_sha256", "reason_code", "report_date"]
+        )
         release_id = _release_id(reports, files)
         copy_tables(warehouse, staging / WAREHOUSE_FILE)
         copy = _describe(staging, staging / WAREHOUSE_FILE)  # hashed while the charts are drawn

@@ -9,12 +9,11 @@ def input_files(reports: pl.DataFrame, rejects: pl.DataFrame) -> pl.DataFrame:
     """`source_file, source_sha256, report_date` of every input file, sorted by file.
 
     A file that produced no report row (empty, not UTF-8, conflicting...) is known from its
-    rejects; its report date is null then."""
+    rejects, with the date they read from it (null if none did)."""
     published = reports.select("source_file", "source_sha256", "report_date")
     rejected = (
-        rejects.select("source_file", "source_sha256")
-        .join(published, on="source_file", how="anti")
-        .unique(maintain_order=True)
-        .with_columns(report_date=pl.lit(None, pl.Date))
+        rejects.join(published, on="source_file", how="anti")
+        .group_by("source_file", "source_sha256")
+        .agg(pl.col("report_date").drop_nulls().min())
     )
     return pl.concat([published, rejected]).sort("source_file")

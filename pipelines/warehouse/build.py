@@ -118,7 +118,9 @@ def _update(
 
 def _input_files(tables: Mapping[str, TableFile]) -> pl.DataFrame:
     reports = tables["reports"].read(["source_file", "source_sha256", "report_date"])
-    return input_files(reports, tables["rejects"].read(["source_file", "source_sha256"]))
+    return input_files(
+        reports, tables["rejects"].read(["source_file", "source_sha256", "report_date"])
+    )
 
 
 def _replace_rows(
