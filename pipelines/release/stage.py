@@ -1,8 +1,9 @@
 """Write a complete release into a staging folder (the *write* of write-audit-publish).
 
 The table files are the deterministic Parquet files the tables were stored as (linked, not
-written again); everything else but the warehouse copy is a pure function of them and the
-previous release, so the same inputs give the same bytes and the same release id.
+written again); everything else but the warehouse copy (DuckDB's file layout is not
+reproducible) and the manifest and checksums that list its hash is a pure function of them and
+the previous release, so the same inputs give the same bytes and the same release id.
 """
 
 from __future__ import annotations
