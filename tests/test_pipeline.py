@@ -17,7 +17,7 @@ from pipelines.files import sha256_file
 from pipelines.jobs import PUBLISH_JOB
 from pipelines.parquet import TableFile
 from pipelines.tables.validate import PAPER_KEY
-from pipelines.warehouse.build import build_warehouse
+from pipelines.warehouse.build import WAREHOUSE_FILE, build_warehouse
 from schemas import HISTORY_TABLES, SCHEMA_VERSION, TABLES
 from tests.conftest import SEEDS, Build, build_into, expected_papers
 
@@ -222,6 +222,16 @@ def test_rebuild_gives_identical_parquet_and_publishes_nothing_new(
     for table in TABLES:
         first = (seed_build.latest / f"{table}.parquet").read_bytes()
         assert (again.latest / f"{table}.parquet").read_bytes() == first, table
+    # and every other file but the DuckDB copy and the two lists of its hash (README)
+    unreproducible = {WAREHOUSE_FILE, "manifest.json", "SHA256SUMS"}
+    files = sorted(
+        path.relative_to(seed_build.latest)
+        for path in seed_build.latest.rglob("*")
+        if path.is_file() and path.name not in unreproducible
+    )
+    assert len(files) > len(TABLES) + 4
+    for name in files:
+        assert (again.latest / name).read_bytes() == (seed_build.latest / name).read_bytes(), name
 
 
 def test_unchanged_inputs_keep_the_same_release(seed_build: Build, tmp_path) -> None:
