@@ -207,6 +207,7 @@ def test_each_number_goes_to_the_benchmark_named_nearest_before_it() -> None:
             [("85.2%", "GSM8K"), ("92.1%", "MATH")],
         ),
         ("在 GSM8K/MATH 上分别达到 85.2%/92.1%", [("85.2%", "GSM8K"), ("92.1%", "MATH")]),
+        ("在 GSM8K 和 MATH 上，分别达到 85.2% 和 92.1%", [("85.2%", "GSM8K"), ("92.1%", "MATH")]),
         (  # one benchmark, two values: not a pairing, both go to the one benchmark
             "在 GSM8K 上，Qwen2.5-7B 和 Llama-3-8B 分别达到 80.1% 和 70.2%",
             [("80.1%", "GSM8K"), ("70.2%", "GSM8K")],

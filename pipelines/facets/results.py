@@ -111,11 +111,12 @@ def _respective(
     pairs: dict[int, Mention] = {}
     for word in _RESPECTIVELY.finditer(text):
         part = max(i for i, end in enumerate(ends) if end <= word.start())
-        if not text[ends[part] : word.start()].strip(" *") and part:
-            part -= 1  # ", respectively" ends the part before it
         start, end = ends[part], ends[part + 1]
-        here = [at for at in values if start <= at < end]
         named = [b for b in benchmarks if start <= b.start - offset < end]
+        if part and not named:  # `在 A 和 B 上，分别达到 1% 和 2%`, `…, respectively`
+            start = ends[part - 1]
+            named = [b for b in benchmarks if start <= b.start - offset < end]
+        here = [at for at in values if start <= at < end]
         if len(here) == len(named) >= 2:
             pairs.update(zip(here, named, strict=True))
     return pairs
