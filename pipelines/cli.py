@@ -319,7 +319,13 @@ def build(settings: Settings) -> int:
 
     defs = build_definitions(settings)
     try:
-        with build_lock(settings.warehouse_dir), dg.DagsterInstance.get() as instance:
+        # The Dagster home too: two warehouse folders may share one (DAGSTER_HOME set), and its
+        # stored rows and table files would then be written by both builds at once.
+        with (
+            build_lock(settings.warehouse_dir),
+            build_lock(settings.dagster_home),
+            dg.DagsterInstance.get() as instance,
+        ):
             result = build_all(defs, instance)
     except BuildLockedError as error:
         print(f"error: {error}", file=sys.stderr)

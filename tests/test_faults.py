@@ -247,6 +247,19 @@ def test_second_concurrent_build_fails_fast_and_changes_nothing(
     assert not (tmp_path / "cli_home" / "storage").exists()  # not even a run was started
 
 
+def test_a_build_into_another_warehouse_sharing_the_dagster_home_waits_its_turn(
+    tmp_path: Path,
+) -> None:
+    shared_home = tmp_path / "shared_home"
+    env = cli_env(SEEDS, tmp_path / "other_warehouse", shared_home)
+    shared_home.mkdir()
+    with build_lock(shared_home):  # a build into another warehouse folder, in progress
+        second = cli_build(env)
+    assert second.returncode == 3
+    assert f"Another build is running on {shared_home}" in second.stderr
+    assert not (shared_home / "storage").exists()  # not even a run was started
+
+
 def test_killed_warehouse_update_is_rolled_back_and_the_next_build_rebuilds(
     tmp_path: Path,
 ) -> None:
