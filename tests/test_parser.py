@@ -188,6 +188,7 @@ def test_unusable_files_are_reported_not_raised(data: bytes, reason: str) -> Non
         ("<https://hf.co/papers/2601.05960>", "2601.05960"),
         ("[paper](https://arxiv.org/pdf/2601.05960)", "2601.05960"),
         ("https://example.com/2601.05960", None),
+        ("https://huggingface.co/papers/2601.123456", None),  # no id is six digits long
     ],
 )
 def test_link_forms(link: str, arxiv_id: str | None) -> None:
@@ -362,7 +363,15 @@ def test_source_url_forms(value: str, url: str | None) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["2026-01-12", "２０２６-０１-１２", "2026－01－12", "2026-01-12 (Monday)", "**2026-01-12**"],
+    [
+        "2026-01-12",
+        "２０２６-０１-１２",
+        "2026－01－12",
+        "2026-01-12 (Monday)",
+        "2026-01-12(Mon)",
+        "2026-01-12（周一）",
+        "**2026-01-12**",
+    ],
 )
 def test_date_forms(value: str) -> None:
     text = f"# Hugging Face Daily Papers Report\n**Date**: {value}\n" + A_PAPER
@@ -373,3 +382,57 @@ def test_date_forms(value: str) -> None:
 def test_dates_that_are_not_dates(value: str) -> None:
     text = f"# Hugging Face Daily Papers Report\n**Date**: {value}\n" + A_PAPER
     assert parse_report(text.encode()).report_date is None
+
+
+def test_a_bold_line_numbered_like_its_own_section_stays_in_it() -> None:
+    def change(lines: list[str]) -> list[str]:
+        third = next(i for i, line in enumerate(lines) if line.startswith("3.  **反馈提炼机制"))
+        lines.insert(third + 1, "**4. 第四点**")  # numbered like section 4: inside it
+        return lines
+
+    parsed = parse_report(two_papers(change))
+    assert parsed.problems == ()
+    first = parsed.papers[0]
+    assert [section.key for section in first.sections] == SECTION_ORDER
+    assert first.sections[3].body.endswith("**4. 第四点**")
+
+
+def test_a_second_link_line_keeps_the_first_id_and_is_reported() -> None:
+    def change(lines: list[str]) -> list[str]:
+        lines.insert(9, "- **链接**: https://huggingface.co/papers/2601.99999")
+        return lines
+
+    parsed = parse_report(two_papers(change))
+    assert parsed.papers[0].arxiv_id == "2601.05960"
+    assert [(p.reason_code, p.line_start) for p in parsed.problems] == [("unassigned_text", 10)]
+
+
+def test_a_paper_that_repeats_its_own_link_in_a_section_is_one_paper() -> None:
+    def change(lines: list[str]) -> list[str]:
+        results = next(i for i, line in enumerate(lines) if "实验效果" in line)
+        lines.insert(results + 1, "*   **链接**: https://huggingface.co/papers/2601.05960")
+        return lines
+
+    parsed = parse_report(two_papers(change))
+    assert parsed.problems == ()
+    assert [paper.arxiv_id for paper in parsed.papers] == ["2601.05960", "2601.06021"]
+    assert parsed.papers[0].another_block_at is None  # not `mixed_blocks`
+
+
+def test_a_title_ending_in_a_hash_keeps_it() -> None:
+    def change(lines: list[str]) -> list[str]:
+        lines[6] = "## 📄 Learning C#"
+        return lines
+
+    assert parse_report(two_papers(change)).papers[0].title == "Learning C#"
+
+
+def test_a_body_in_a_md_fence_ends_at_the_fence() -> None:
+    def change(lines: list[str]) -> list[str]:
+        lines.insert(10, "```md")
+        lines.insert(36, "```")
+        return lines
+
+    parsed = parse_report(two_papers(change))
+    assert parsed.problems == ()
+    assert "```" not in parsed.papers[0].sections[-1].body
