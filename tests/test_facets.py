@@ -48,6 +48,7 @@ def named(text: str, kind: str, section: str = "usage") -> list[tuple]:
         ("A100-SXM4-80GB 或 H100-PCIe", [("A100", None, 80.0), ("H100", None, None)]),
         ("RTX 4090 24G显存", [("RTX 4090", None, 24.0)]),
         ("A100 (80GB) × 8", [("A100", 8, 80.0)]),
+        ("单张 RTX3090", [("RTX 3090", 1, None)]),
         ("8 块 A100 GPU (40GB) 和 H100 GPUs 80GB", [("A100", 8, 40.0), ("H100", None, 80.0)]),
         ("一张 A100 GPU 即可", [("A100", 1, None)]),
     ],
@@ -63,6 +64,11 @@ def test_no_two_benchmarks_share_a_spelling_key() -> None:
             assert canonical_of.setdefault(name_key(alias), canonical) == canonical, alias
     text = "HumanEval 与 HumanEval+ 上"
     assert named(text, "benchmark", "results") == ["HumanEval", "HumanEval+"]
+
+
+def test_hardware_makers_single_letters_and_words_are_no_benchmarks() -> None:
+    text = "在 Intel Xeon 8380 数据集与 A 数据集上，以及 GSM8K 基准上"
+    assert named(text, "benchmark", "results") == ["GSM8K"]
 
 
 def test_benchmark_aliases_and_contexts() -> None:
@@ -127,6 +133,18 @@ def test_links_and_hugging_face_repo_ids() -> None:
     assert named(text, "link") == ["https://github.com/org/repo", "Org-Name/model-1"]
 
 
+def test_link_forms_are_normalised() -> None:
+    text = (
+        "数据 https://huggingface.co/datasets/org/data ，论文 https://huggingface.co/papers/"
+        "2501.12345 ，代码 **https://github.com/org/repo**"
+    )
+    assert named(text, "link") == [
+        "org/data",
+        "https://huggingface.co/papers/2501.12345",
+        "https://github.com/org/repo",
+    ]
+
+
 def test_a_url_written_after_hugging_face_is_one_link() -> None:
     text = "Hugging Face：github.com/org/repo，另见 Hugging Face (huggingface.co/org/model)"
     links = [m for m in find_mentions(text, "usage") if m.kind == "link"]
@@ -152,6 +170,7 @@ def test_a_url_written_after_hugging_face_is_one_link() -> None:
         ("不仅开源了代码，还发布了数据集。", "released"),
         ("代码不久将开源。", "promised"),
         ("模型权重未来将开源。", "promised"),
+        ("代码已开源。权重将会开源。", "released"),  # released wins over promised
     ],
 )
 def test_code_release_status(text: str, status: str) -> None:
@@ -167,6 +186,7 @@ def test_code_release_status(text: str, status: str) -> None:
         ("Large Language Models (LLMs) - 推理", "NLP"),
         ("Vision-Language Models - VQA", "Multimodal"),
         ("CVPR 论文复现", "Other"),  # `cv` only as a whole word
+        ("ICCV 论文复现", "Other"),
     ],
 )
 def test_domain_from_chinese_or_english_labels(label: str, category: str) -> None:
@@ -253,6 +273,12 @@ def test_a_software_version_is_no_result() -> None:
     assert [r.value_text for r in results] == ["32.1", "12.1%"]
 
 
+def test_units_and_bare_integers() -> None:
+    text = "训练 3 轮，共 1000 个样本，于 2024 年发布；提升 2.5 个百分点"
+    results = numeric_results(text, find_mentions(text, "results"))
+    assert [(r.value_text, r.unit) for r in results] == [("2.5 个百分点", "pp")]
+
+
 def test_a_change_from_one_value_to_another_is_two_values_not_a_range() -> None:
     text = "准确率从 45.2% 到 60.1%，耗时 2.3倍至 10倍"
     results = numeric_results(text, find_mentions(text, "results"))
@@ -276,6 +302,14 @@ def test_usage_items_are_sorted_into_facets() -> None:
         ("code", "开源情况"),
     ]
     assert items[1].text == "1. 编码"
+
+
+def test_nested_labels_are_text_of_their_item() -> None:
+    items = usage_items("*   **输入**：图像\n    *   **格式**：PNG\n*   **输出**：掩码")
+    assert [(i.label, i.text) for i in items] == [
+        ("输入", "图像\n*   **格式**：PNG"),
+        ("输出", "掩码"),
+    ]
 
 
 def test_a_blank_bold_label_is_text_of_the_item_above() -> None:
