@@ -24,7 +24,8 @@ from pipelines.definitions import build_definitions
 from pipelines.files import sha256_file
 from pipelines.parquet import write_parquet
 from pipelines.release.audit import audit_tables_match_schemas
-from pipelines.release.changelog import paper_changes
+from pipelines.release.card import _size_category
+from pipelines.release.changelog import paper_changes, render_changelog
 from pipelines.release.charts import CHARTS
 from pipelines.release.publish import remove_stale_staging
 from pipelines.release.verify import LARGEST_LIST, verify_release
@@ -274,6 +275,9 @@ def test_datapackage_is_a_valid_frictionless_package(seed_build: Build) -> None:
         assert [field["name"] for field in schema["fields"]] == list(model.to_schema().columns)
         assert schema["primaryKey"] == list(model.to_schema().unique)
     assert resources["sections"]["schema"]["foreignKeys"][0]["reference"]["resource"] == "papers"
+    for name, column in TABLES["papers"].to_schema().columns.items():
+        field = next(f for f in resources["papers"]["schema"]["fields"] if f["name"] == name)
+        assert field.get("constraints") == (None if column.nullable else {"required": True})
 
 
 def test_dataset_card_loads_every_table_with_datasets(
@@ -285,6 +289,10 @@ def test_dataset_card_loads_every_table_with_datasets(
     card = (seed_build.latest / "README.md").read_text()
     assert card.startswith("---\nlicense: other\n")
     assert "## Data dictionary" in card and "## Citation" in card
+    assert "- config_name: papers\n  data_files: papers.parquet\n  default: true\n" in card
+    assert card.count("default: true") == 1
+    assert "Reports from 2026-01-12 to 2026-01-24." in card
+    assert seed_build.result.release_id.startswith("2026-01-24-")  # named by the newest report
     manifest = json.loads((seed_build.latest / "manifest.json").read_text())
     for entry in manifest["files"]:
         if "table" not in entry:
@@ -298,6 +306,13 @@ def test_dataset_card_loads_every_table_with_datasets(
         )
         assert loaded.num_rows == entry["rows"]
         assert loaded.column_names == list(TABLES[entry["table"]].to_schema().columns)
+
+
+@pytest.mark.parametrize(
+    ("rows", "label"), [(999, "n<1K"), (1_000, "1K<n<10K"), (99_999, "10K<n<100K")]
+)
+def test_card_size_category(rows: int, label: str) -> None:
+    assert _size_category(rows) == label
 
 
 def test_release_duckdb_copy_is_readable_by_duckdb_1x_storage(seed_build: Build) -> None:
@@ -504,6 +519,24 @@ def test_changelog_against_a_release_from_an_older_schema() -> None:
     changes = paper_changes(older, current)
     assert changes["changed"]["arxiv_id"].to_list() == ["2601.00002"]
     assert changes["added"].is_empty() and changes["removed"].is_empty()
+
+
+def test_changelog_lists_papers_whose_text_changed_with_their_titles_escaped() -> None:
+    previous = pl.DataFrame(
+        {
+            "report_date": ["2026-01-12"] * 2,
+            "arxiv_id": ["2601.00001", "2601.00002"],
+            "title": ["Same title", "<b>*Bold*</b> [x](javascript:alert(1))"],
+            "span_sha256": ["a" * 64, "b" * 64],
+        }
+    )
+    current = previous.with_columns(span_sha256=pl.Series(["a" * 64, "c" * 64]))
+    changes = paper_changes(previous, current)
+    assert changes["changed"]["arxiv_id"].to_list() == ["2601.00002"]  # same title, new text
+    changelog = render_changelog("new", "old", changes)
+    assert "| changed | 1 |" in changelog
+    line = next(line for line in changelog.splitlines() if "2601.00002" in line)
+    assert "<b>" not in line and "*Bold*" not in line and "](" not in line
 
 
 def test_two_command_line_builds_give_identical_parquet_and_id(
