@@ -126,6 +126,13 @@ def test_preview_table_has_one_line_per_row_and_truncates() -> None:
     assert table[4] == "|  |"
 
 
+def test_a_preview_cell_is_cut_only_past_its_limit() -> None:
+    fits, too_long = "x" * PREVIEW_CELL_CHARS, "y" * (PREVIEW_CELL_CHARS + 1)
+    table = markdown_table(pl.DataFrame({"title": [fits, too_long]})).splitlines()
+    assert table[2] == f"| {fits} |"
+    assert table[3] == f"| {'y' * (PREVIEW_CELL_CHARS - 1)}… |"
+
+
 def test_preview_table_cells_show_their_values() -> None:
     frame = pl.DataFrame({"text": HOSTILE, "url": "https://arxiv.org/abs/2601.05960"})
     rows: list[list[str]] = []

@@ -23,7 +23,7 @@ from pipelines.checks import every_table_matches_its_schema
 from pipelines.definitions import build_definitions
 from pipelines.files import sha256_file
 from pipelines.parquet import write_parquet
-from pipelines.release.audit import audit_tables_match_schemas
+from pipelines.release.audit import audit_foreign_keys, audit_tables_match_schemas
 from pipelines.release.card import _size_category
 from pipelines.release.changelog import paper_changes, render_changelog
 from pipelines.release.charts import CHARTS
@@ -313,6 +313,23 @@ def test_dataset_card_loads_every_table_with_datasets(
 )
 def test_card_size_category(rows: int, label: str) -> None:
     assert _size_category(rows) == label
+
+
+def test_a_single_orphan_row_fails_the_foreign_key_audit(seed_build: Build, tmp_path: Path) -> None:
+    for table in TABLES:
+        shutil.copy(seed_build.latest / f"{table}.parquet", tmp_path)
+    assert audit_foreign_keys(tmp_path) == []
+    sections = pl.read_parquet(tmp_path / "sections.parquet")
+    orphan = sections.head(1).with_columns(arxiv_id=pl.lit("2601.99999"))
+    pl.concat([sections, orphan]).write_parquet(tmp_path / "sections.parquet")
+    assert audit_foreign_keys(tmp_path) == ["sections.parquet: 1 rows without a row in papers"]
+
+
+def test_the_parquet_writer_sorts_rows_by_key(seed_build: Build, tmp_path: Path) -> None:
+    papers = pl.read_parquet(seed_build.latest / "papers.parquet")
+    write_parquet("papers", papers.reverse(), tmp_path / "papers.parquet")
+    assert pl.read_parquet(tmp_path / "papers.parquet").equals(papers)
+    assert not papers.reverse().equals(papers)
 
 
 def test_release_duckdb_copy_is_readable_by_duckdb_1x_storage(seed_build: Build) -> None:
