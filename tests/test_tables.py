@@ -16,6 +16,7 @@ from pipelines.sources import SourceReport
 from pipelines.table_types import table_type, vouch
 from pipelines.tables import build as tables_build
 from pipelines.tables import build_tables, validate_tables
+from pipelines.tables.accounting import unbalanced
 from pipelines.tables.build import candidate_schema, pack_rows, unpack_rows
 from schemas import FACET_TABLES, TABLES
 from tests.conftest import SEEDS
@@ -144,6 +145,7 @@ def test_bad_paper_values_go_to_rejects(column: str, value: object, check: str) 
     )
     tables = validate_tables(candidates, {"a.txt": seed.parsed})
     assert tables["papers"].height == 21
+    assert tables["reports"]["paper_count"].to_list() == [21]  # the papers published
     assert 2 not in tables["papers"]["rank"].to_list()
     # the rejected paper takes its sections and innovations with it
     assert tables["sections"].height == 105
@@ -181,12 +183,44 @@ def test_a_bad_facet_row_rejects_its_paper_not_the_run() -> None:
     )
     tables = validate_tables(candidates, {"a.txt": seed.parsed})
     assert tables["papers"].height == 21
+    assert tables["reports"]["paper_count"].to_list() == [21]
     for table in ("sections", "innovations", *FACET_TABLES):
         assert "2601.05960" not in tables[table]["arxiv_id"].to_list(), table
     assert tables["domains"].height == tables["code_release"].height == 21
     (reject,) = tables["rejects"].rows(named=True)
     assert (reject["arxiv_id"], reject["reason_code"]) == ("2601.05960", "schema_check_failed")
     assert reject["failed_check"] == "mentions: multiple_fields_uniqueness"
+
+
+def test_every_check_a_paper_failed_is_named() -> None:
+    seed = source("a.txt", SEED)
+    candidates = build_tables([seed])
+    paper = pl.col("arxiv_id") == "2601.05960"
+    candidates["mentions"] = candidates["mentions"].with_columns(
+        char_start=pl.when(paper).then(pl.lit(0, pl.Int64)).otherwise("char_start")
+    )
+    candidates["domains"] = candidates["domains"].with_columns(
+        category=pl.when(paper).then(pl.lit("Nonsense")).otherwise("category")
+    )
+    (reject,) = validate_tables(candidates, {"a.txt": seed.parsed})["rejects"].rows(named=True)
+    assert reject["failed_check"].count("; ") == 1
+    assert "mentions: multiple_fields_uniqueness" in reject["failed_check"]
+    assert "domains.category" in reject["failed_check"]
+
+
+def test_a_link_without_an_id_is_quoted_in_its_reject() -> None:
+    data = report("2026-02-01", [("No id", "https://example.com/paper")])
+    (reject,) = publish(source("a.md", data))["rejects"].rows(named=True)
+    assert reject["reason_code"] == "paper_without_id"
+    assert reject["message"] == "No arXiv id in the link 'https://example.com/paper'."
+
+
+def test_one_unassigned_line_unbalances_the_accounts() -> None:
+    accounts = pl.DataFrame(
+        {"source_file": ["a.md", "b.md"], "papers_found": [1, 1], "papers_published": [1, 1],
+         "papers_rejected": [0, 0], "unassigned_lines": [0, 1]}
+    )  # fmt: skip
+    assert unbalanced(accounts)["source_file"].to_list() == ["b.md"]
 
 
 def test_a_crash_while_making_rows_costs_the_file_not_the_run(

@@ -18,7 +18,7 @@ from pipelines.definitions import build_definitions
 from pipelines.io_managers import PartitionPickleIOManager, StoredPartitions, source_stamp
 from pipelines.jobs import INGEST_JOB, PUBLISH_JOB
 from pipelines.tables import parallel
-from pipelines.tables.store import TablesState
+from pipelines.tables.store import TablesState, TableStore
 from pipelines.tables.update import ReportSummary, plan_update
 from pipelines.versions import ROWS_VERSION
 from pipelines.warehouse.build import worth_updating
@@ -225,6 +225,15 @@ def test_the_warehouse_is_rebuilt_when_most_files_changed() -> None:
     assert worth_updating(state(60, 50))
     assert not worth_updating(state(60, 51))
     assert not worth_updating(state(3650, None))  # tables built from scratch
+
+
+def test_stored_tables_of_other_code_are_not_reused(tmp_path: Path) -> None:
+    store = TableStore(tmp_path)
+    for table in TABLES:
+        store.file(table).path.touch()
+    store.save_state(TablesState("build", "earlier", "v1", {}, None))
+    assert store.state("v1") is not None
+    assert store.state("v2") is None  # made by other code: build from scratch
 
 
 def test_stored_rows_missing_or_damaged_fail_with_what_to_do(tmp_path: Path) -> None:
