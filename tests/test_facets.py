@@ -171,6 +171,12 @@ def test_a_url_written_after_hugging_face_is_one_link() -> None:
         ("代码不久将开源。", "promised"),
         ("模型权重未来将开源。", "promised"),
         ("代码已开源。权重将会开源。", "released"),  # released wins over promised
+        # A link to what the work builds on is no release of its own code.
+        ("实现基于 https://github.com/huggingface/transformers 。", "not_mentioned"),
+        ("依赖 xformers（github.com/facebookresearch/xformers）。", "not_mentioned"),
+        ("Built on https://github.com/vllm-project/vllm.", "not_mentioned"),
+        ("代码基于 PyTorch 实现，已开源于 https://github.com/org/repo 。", "released"),
+        ("代码见 https://github.com/org/repo", "released"),
     ],
 )
 def test_code_release_status(text: str, status: str) -> None:

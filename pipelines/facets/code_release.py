@@ -55,13 +55,17 @@ _STATUS_WORDS = re.compile(
 
 
 _DENIED = re.compile("|".join(f"(?:{p})" for p in CODE_DENIED), re.IGNORECASE)
+_BUILDS_ON = re.compile(r"基于|依赖|借助|built (?:on|upon)|based on|relies on", re.IGNORECASE)
+_LINK = re.compile(r"github\.com|huggingface\.co/|hf\.co/", re.IGNORECASE)
 
 
 def _classify(clause: str) -> tuple[str | None, int, str]:
     if any(negation in clause for negation in CODE_NOT_STATED) or _DENIED.search(clause):
         return None, 0, ""
+    # A link in a clause about what the work builds on (基于 X, 依赖 X) is X's, not the work's.
+    builds_on = _BUILDS_ON.search(clause) is not None
     for status, pattern in _PATTERNS.items():
-        match = pattern.search(clause)
-        if match:
-            return status, match.start(), match[0]
+        for match in pattern.finditer(clause):
+            if not (builds_on and _LINK.fullmatch(match[0])):
+                return status, match.start(), match[0]
     return None, 0, ""

@@ -187,9 +187,11 @@ the rules again would give an honest estimate.
   benchmark. `4.5/5.0` is one value (a score out of a maximum). Versions of common software
   (`CUDA 12.1`, `PyTorch 2.1`) are skipped; other version numbers (`Node 18.2`) can read as
   results.
-- **Code release**: "provided" (提供的 X) without saying what X is reads as not mentioned. Any
-  GitHub link counts as released, a third-party library's too. A sentence that denies one thing
-  and releases another (`数据集不公开，但代码已开源`) decides nothing.
+- **Code release**: "provided" (提供的 X) without saying what X is reads as not mentioned. A
+  GitHub or Hugging Face link counts as released unless its clause says the work builds on it
+  (基于, 依赖, built on); a library's link named otherwise (`使用 X（github.com/…）`) still
+  does. A sentence that denies one thing and releases another
+  (`数据集不公开，但代码已开源`) decides nothing.
 """
 
 
