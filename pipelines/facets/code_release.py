@@ -6,7 +6,13 @@ import re
 from dataclasses import dataclass
 
 from pipelines.facets.patterns import CLAUSE
-from pipelines.facets.vocab import CODE_DENIED, CODE_NOT_STATED, CODE_PROMISED, CODE_RELEASED
+from pipelines.facets.vocab import (
+    CODE_DENIED,
+    CODE_LINK,
+    CODE_NOT_STATED,
+    CODE_PROMISED,
+    CODE_RELEASED,
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ _STATUS_WORDS = re.compile(
 
 _DENIED = re.compile("|".join(f"(?:{p})" for p in CODE_DENIED), re.IGNORECASE)
 _BUILDS_ON = re.compile(r"基于|依赖|借助|built (?:on|upon)|based on|relies on", re.IGNORECASE)
-_LINK = re.compile(r"github\.com|huggingface\.co/|hf\.co/", re.IGNORECASE)
+_LINK = re.compile(CODE_LINK, re.IGNORECASE)
 
 
 def _classify(clause: str) -> tuple[str | None, int, str]:

@@ -236,8 +236,11 @@ CODE_PROMISED = (
     r"(?:将|会|计划|承诺|即将|拟|旨在)[^。；;]{0,24}" + _OPENED,
     r"待开源|coming soon|will be (?:released|open[- ]sourced|made (?:publicly )?available)",
 )
+# A link to a code or model repository (not to a paper page).
+CODE_LINK = r"github\.com|huggingface\.co/(?!papers)|hf\.co/(?!papers)"
 CODE_RELEASED = (
-    r"github\.com|huggingface\.co/(?!papers)|hf\.co/(?!papers)|发布在\s?Hugging\s?Face|项目主页|项目地址",
+    CODE_LINK,
+    r"发布在\s?Hugging\s?Face|项目主页|项目地址",
     r"(?:已|均已|已经|完全|正式)(?:经)?(?:在[^。；;]{0,20})?" + _OPENED,
     _THINGS + r"[^。；;，,]{0,24}" + _OPENED,
     r"开源(?:代码|地址|仓库|实现|了)|(?:is|are) (?:publicly )?available|open[- ]sourced?\b",

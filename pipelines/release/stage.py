@@ -26,7 +26,7 @@ from pipelines.release.changelog import paper_changes, render_changelog
 from pipelines.release.charts import CHARTS_DIR, write_charts
 from pipelines.release.datapackage import datapackage
 from pipelines.release.verify import CHECKSUMS, MANIFEST, checksums_text
-from pipelines.tables.inputs import input_files
+from pipelines.tables.inputs import INPUT_COLUMNS, input_files
 from pipelines.versions import CODE_VERSION, PARSER_VERSION, library_versions
 from pipelines.warehouse import WAREHOUSE_FILE
 from pipelines.warehouse.build import copy_tables
@@ -62,9 +62,7 @@ def stage_release(
         drawing = pool.submit(write_charts, staging, tables)
         files = [_link_table(staging, tables[table]) for table in TABLES]
         reports = tables["reports"].read()
-        rejects = tables["rejects"].read(
-            ["source_file", "source_sha256", "reason_code", "report_date"]
-        )
+        rejects = tables["rejects"].read([*INPUT_COLUMNS, "reason_code"])
         release_id = _release_id(reports, files)
         copy_tables(warehouse, staging / WAREHOUSE_FILE)
         copy = _describe(staging, staging / WAREHOUSE_FILE)  # hashed while the charts are drawn

@@ -21,7 +21,7 @@ import polars as pl
 
 from pipelines.files import fsync_dir, fsync_file, temporary_beside
 from pipelines.parquet import TableFile
-from pipelines.tables.inputs import input_files
+from pipelines.tables.inputs import INPUT_COLUMNS, input_files
 from pipelines.tables.store import TablesState
 from pipelines.warehouse import ddl, history
 from schemas import HISTORY_TABLES, TABLES
@@ -117,10 +117,7 @@ def _update(
 
 
 def _input_files(tables: Mapping[str, TableFile]) -> pl.DataFrame:
-    reports = tables["reports"].read(["source_file", "source_sha256", "report_date"])
-    return input_files(
-        reports, tables["rejects"].read(["source_file", "source_sha256", "report_date"])
-    )
+    return input_files(tables["reports"].read(INPUT_COLUMNS), tables["rejects"].read(INPUT_COLUMNS))
 
 
 def _replace_rows(
