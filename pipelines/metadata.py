@@ -12,7 +12,8 @@ from schemas import FACET_TABLES, TABLES
 
 PREVIEW_ROWS = 5
 PREVIEW_CELL_CHARS = 60
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# `$` opens math where GitHub (and markdown-it's dollarmath) renders it: `$x^2$`.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
 # GFM turns plain `http(s)://…`, `www.…` and `…@domain.tld` text into links. The Dagster UI
 # (remark-gfm) does it twice: in the parser, on the source, where the link's text keeps any
 # backslash escapes (`https://huggingface\.co`); and again on the *decoded* text of each text

@@ -48,6 +48,7 @@ HOSTILE = [
     "www.example.com WWW.EXAMPLE.COM foo.www.example.com (www.x.co)",
     "first.last+tag@sub.example.org mailto:a@b.co xmpp:foo@bar.baz/txt @handle",
     "Memory-as-a-Tool: 3D Gaussian Splatting — 研究报告 …",
+    "Second paper $x^2$ and $$\\frac{a}{b}$$",
 ]
 
 
@@ -72,6 +73,8 @@ def assert_shown_as_written(escaped: str, original: str) -> None:
     assert "".join(nodes) == " ".join(original.split())
     for node in nodes:
         assert not AUTOLINK_LITERAL.search(node), node
+    # GitHub renders `$…$` as math (CommonMark has no math, so check the source).
+    assert not re.search(r"(?<!\\)\$", escaped), escaped
     html = GFM.render(escaped)
     for tag in ("<a", "<img", "<strong>", "<em>", "<s>", "<code>", "<script", "<h1", "<li"):
         assert tag not in html
@@ -109,7 +112,7 @@ def test_invisible_characters_that_reorder_text_are_shown_as_escapes() -> None:
     assert "".join(text_nodes(paragraph)) == "Paper\\u202egnp.exe\\u200b"
 
 
-PIECES = [*"\\`*_{}[]()#+-.!|~<>:&;@/\"'=%? \nwWhtpsx0é…", "www.", "https://", "&#46;", "<!--"]
+PIECES = [*"\\`*_{}[]()#+-.!|~<>:&;@/\"'=%?$ \nwWhtpsx0é…", "www.", "https://", "&#46;", "<!--"]
 
 
 @given(st.lists(st.sampled_from(PIECES), max_size=20).map("".join).filter(str.strip))
