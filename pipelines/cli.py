@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     verify_command = commands.add_parser(
         "verify",
         help="Check a release folder against its manifest and SHA256SUMS.",
-        description="Reports every missing, extra or altered file; exits 1 if there is any.",
+        description="Reports every missing, extra or altered file, and table files whose row "
+        "count is not the manifest's; exits 1 if there is any.",
     )
     verify_command.add_argument("release", type=Path, help="the release folder to check")
     arguments = parser.parse_args(argv)

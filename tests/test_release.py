@@ -215,6 +215,32 @@ def test_verify_refuses_a_manifest_that_lists_a_file_twice(
     assert verify_release(copy) == ["manifest.json: lists 'papers.parquet' more than once"]
 
 
+def rewrite_lists(copy: Path, changed: str) -> None:
+    """Give the changed file its size and hash in the manifest, and both in SHA256SUMS: the
+    lists are consistent with the files again."""
+    manifest = json.loads((copy / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["file"] == changed:
+            entry.update(bytes=(copy / changed).stat().st_size, sha256=sha256_file(copy / changed))
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    hashes = {entry["file"]: entry["sha256"] for entry in manifest["files"]}
+    hashes["manifest.json"] = sha256_file(copy / "manifest.json")
+    (copy / "SHA256SUMS").write_text("".join(f"{h}  {n}\n" for n, h in sorted(hashes.items())))
+
+
+def test_verify_compares_the_row_counts_of_table_files(seed_build: Build, tmp_path: Path) -> None:
+    copy = writable_copy(seed_build.latest, tmp_path / "download")
+    papers = pl.read_parquet(copy / "papers.parquet")
+    papers.head(10).write_parquet(copy / "papers.parquet")
+    (copy / "sections.parquet").write_bytes(b"not parquet")
+    rewrite_lists(copy, "papers.parquet")
+    rewrite_lists(copy, "sections.parquet")
+    problems = verify_release(copy)
+    assert problems[0] == f"papers.parquet: 10 rows, manifest says {papers.height}"
+    assert problems[1].startswith("sections.parquet: not a readable Parquet file (")
+    assert len(problems) == 2
+
+
 @pytest.mark.parametrize(
     ("damage", "problem"),
     [

@@ -1,4 +1,5 @@
-"""Check a release folder against its manifest: missing, extra or altered files.
+"""Check a release folder against its manifest: missing, extra or altered files, and table files
+whose row count is not the manifest's.
 
 Used after staging (before publishing) and by `daily-papers verify <folder>` on a download.
 """
@@ -57,6 +58,8 @@ def verify_release(folder: Path) -> list[str]:
             problems.append(f"{name}: {path.stat().st_size} bytes, manifest says {entry['bytes']}")
         elif digest(path) != entry["sha256"]:
             problems.append(f"{name}: SHA-256 differs from the manifest (file altered)")
+        elif "rows" in entry and (problem := _row_count_problem(path, entry["rows"])):
+            problems.append(f"{name}: {problem}")
     problems += [
         f"{name}: not in the manifest"
         for name in sorted(present - {MANIFEST, CHECKSUMS} - set(listed))
@@ -64,6 +67,19 @@ def verify_release(folder: Path) -> list[str]:
     if CHECKSUMS not in not_files:
         problems += _checksum_problems(folder, {*listed, MANIFEST}, present, digest)
     return problems
+
+
+def _row_count_problem(path: Path, rows: int) -> str | None:
+    """What is wrong with the row count of a Parquet file the manifest counts `rows` in (read
+    from its footer), if anything: a manifest rewritten for an altered file can still give
+    itself away."""
+    import pyarrow.parquet as pq  # only for releases that list table files
+
+    try:
+        found = pq.read_metadata(path).num_rows
+    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        return f"not a readable Parquet file ({error})"
+    return None if found == rows else f"{found} rows, manifest says {rows}"
 
 
 def _contents(folder: Path) -> tuple[set[str], dict[str, str]]:
@@ -111,6 +127,8 @@ def _check_entry(entry: dict) -> None:
         raise ValueError(f"{name!r} is not a file name inside the release")
     if not isinstance(size, int) or not isinstance(sha256, str):
         raise TypeError(f"{name}: bytes must be a number and sha256 a string")
+    if not isinstance(entry.get("rows", 0), int):
+        raise TypeError(f"{name}: rows must be a number")
 
 
 def _is_inner_name(name: str) -> bool:
