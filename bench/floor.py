@@ -15,7 +15,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-PAPER_START = re.compile(r"^#{1,3} 📄", re.MULTILINE)
+# A paper starts at a heading with 📄, of any level and indented up to three spaces, as in the
+# parser's grammar (`pipelines/parsing/grammar.py`).
+PAPER_START = re.compile(r"^ {0,3}#{1,6}[^\S\n]*📄", re.MULTILINE)
 
 
 def split_blocks(text: str) -> list[str]:

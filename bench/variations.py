@@ -14,6 +14,15 @@ from pipelines.parsing import parse_report
 from pipelines.parsing.grammar import SECTION_NAMES
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+CHINESE_NUMERALS = "一二三四五"  # sections 1 to 5
+# English names a section heading may carry after the Chinese one.
+GLOSSES = {
+    "domain": ("Application Domain", "Research Area"),
+    "contribution": ("TL;DR", "Core Contribution"),
+    "usage": ("Usage Guide", "How to Use"),
+    "innovations": ("Key Innovations", "Novelty"),
+    "results": ("Experimental Results", "Performance"),
+}
 HEADING_STYLES = (
     "**{n}. {name}**",
     "{n}. **{name}**",
@@ -29,6 +38,10 @@ HEADING_STYLES = (
     "### **{n}. {name}**",
     "__{n}. {name}__",
     "**{fn}、{name}**:",
+    "**{cn}、{name}**",
+    "{cn}、**{name}**：",
+    "{n}. **{name} ({gloss})**",
+    "**{n}. {name}（{gloss}）**",
 )
 INLINE_STYLES = (
     "{n}. **{name}**：{text}",
@@ -74,6 +87,7 @@ class Choices:
     inline_text: bool = False
     links: bool = False
     meta_labels: bool = False
+    paper_headings: bool = False
 
 
 def vary(data: bytes, choices: Choices, rng: random.Random) -> bytes:
@@ -98,6 +112,11 @@ def vary(data: bytes, choices: Choices, rng: random.Random) -> bytes:
 
 def _vary_paper(lines, paper, choices, rng, replace) -> None:
     first_section = paper.sections[0].line_start - 1
+    if choices.paper_headings:  # `## 📄 Title` as any heading level, indented up to 3 spaces
+        heading = paper.line_start - 1
+        title = re.sub(r"^ {0,3}#{1,6}\s*📄", "", lines[heading])
+        prefix = " " * rng.randint(0, 3) + "#" * rng.randint(1, 6) + rng.choice(["", " ", "  "])
+        replace[heading] = [prefix + "📄" + title]
     block = range(paper.line_start, first_section)
     if choices.links or choices.meta_labels:
         for index in block:
@@ -133,7 +152,13 @@ def _vary_heading(lines, section, choices, rng, replace) -> None:
         return
     name = rng.choice(SECTION_NAMES[section.key])
     n = str(section.number)
-    fields = {"n": n, "fn": n.translate(FULL_WIDTH), "name": name}
+    fields = {
+        "n": n,
+        "fn": n.translate(FULL_WIDTH),
+        "cn": CHINESE_NUMERALS[section.number - 1],
+        "name": name,
+        "gloss": rng.choice(GLOSSES[section.key]),
+    }
     body_index = index + 1
     body_line = lines[body_index] if body_index < len(lines) else ""
     if (

@@ -68,6 +68,7 @@ choices = st.builds(
     inline_text=st.booleans(),
     links=st.booleans(),
     meta_labels=st.booleans(),
+    paper_headings=st.booleans(),
 )
 
 
@@ -89,7 +90,7 @@ def test_variations_publish_the_same_tables(choices: Choices, seed: int, suffix:
 
 
 def test_every_variation_at_once_really_changes_the_bytes() -> None:
-    everything = Choices("\r\n", True, True, True, True, True, True, True, True, True, True)
+    everything = Choices("\r\n", True, True, True, True, True, True, True, True, True, True, True)
     for name, data in SEED_DATA.items():
         varied = vary(data, everything, random.Random(7))
         assert varied != data
