@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -39,6 +40,18 @@ def _rss_bytes(pids: list[int]) -> int:
     return total
 
 
+def _stop_group(process: subprocess.Popen) -> None:
+    """Terminate the process group of `process`, killing it if it has not ended in 10 s."""
+    for stop, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, None)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, stop)
+        try:
+            process.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def run(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Measured:
     """Run `command` to the end (it must succeed), sampling the tree's memory every 200 ms."""
     started = time.perf_counter()
@@ -49,6 +62,7 @@ def run(command: list[str], env: dict[str, str] | None = None, cwd: Path | None 
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # a group of its own, to be stopped whole if we are interrupted
     )
     peak = 0
     done = threading.Event()
@@ -61,9 +75,14 @@ def run(command: list[str], env: dict[str, str] | None = None, cwd: Path | None 
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    output, _ = process.communicate()
+    try:
+        output, _ = process.communicate()
+    except BaseException:  # Ctrl-C or `kill`: stop the command and its workers too
+        _stop_group(process)
+        raise
+    finally:
+        done.set()
     seconds = time.perf_counter() - started
-    done.set()
     sampler.join()
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{output[-4000:]}")
