@@ -1,4 +1,4 @@
--- How many reports and papers are there per month?
+-- How many reports are there per month, and how many papers do they list?
 SELECT
     strftime(report_date, '%Y-%m') AS month,
     count(*) AS reports,

@@ -1,7 +1,7 @@
 -- Which benchmarks are mentioned by the most papers?
 SELECT
     normalized_name AS benchmark,
-    count(DISTINCT (report_date, arxiv_id)) AS papers,
+    count(DISTINCT arxiv_id) AS papers,
     count(*) AS mentions
 FROM mentions
 WHERE kind = 'benchmark'
