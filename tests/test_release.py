@@ -318,6 +318,8 @@ def test_dataset_card_loads_every_table_with_datasets(
     assert "- config_name: papers\n  data_files: papers.parquet\n  default: true\n" in card
     assert card.count("default: true") == 1
     assert "Reports from 2026-01-12 to 2026-01-24." in card
+    assert "  year         = {2026},\n" in card
+    assert 'pd.read_parquet("sections.parquet", dtype_backend="pyarrow")' in card
     assert seed_build.result.release_id.startswith("2026-01-24-")  # named by the newest report
     manifest = json.loads((seed_build.latest / "manifest.json").read_text())
     for entry in manifest["files"]:

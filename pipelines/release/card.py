@@ -20,6 +20,7 @@ DEFAULT_TABLE = "papers"
 CITATION = """@misc{daily_papers_dataset,
   title        = {daily-papers: structured Hugging Face Daily Papers reports},
   author       = {{daily-papers contributors}},
+  year         = {YEAR},
   howpublished = {Release RELEASE_ID},
   note         = {Schema version SCHEMA_VERSION}
 }"""
@@ -70,6 +71,12 @@ def _statistics(rows: Mapping[str, int], reports: pl.DataFrame, rejects: pl.Data
     return lines
 
 
+def _year(reports: pl.DataFrame) -> str:
+    """The year of the newest report (a release is named by its date, not by when it was built,
+    so that the same reports give the same card)."""
+    return str(reports["report_date"].max().year) if reports.height else "n.d."
+
+
 def _charts(charts: Sequence[Path]) -> list[str]:
     """Relative links to the chart images, or nothing if there are none."""
     if not charts:
@@ -87,12 +94,15 @@ duckdb.sql("SELECT report_date, arxiv_id, title FROM 'papers.parquet' ORDER BY r
 import polars as pl
 papers = pl.read_parquet("papers.parquet")
 
-import pandas as pd
-sections = pd.read_parquet("sections.parquet")
+import pandas as pd  # the pyarrow dtypes keep dates as dates and nullable integers as integers
+sections = pd.read_parquet("sections.parquet", dtype_backend="pyarrow")
 
 from datasets import load_dataset
 papers = load_dataset("path/to/this/folder", "papers", split="train")
 ```
+
+`datasets` cannot load a table without rows (it has no empty splits; a release without rejects
+has an empty `rejects`): read its Parquet file instead.
 
 `daily_papers.duckdb` holds the same tables with keys, comments and views
 (`duckdb daily_papers.duckdb -readonly`; DuckDB 1.2 or later). Check a download with
@@ -146,7 +156,9 @@ def render_card(
         "## Citation",
         "",
         "```bibtex",
-        CITATION.replace("RELEASE_ID", release_id).replace("SCHEMA_VERSION", SCHEMA_VERSION),
+        CITATION.replace("RELEASE_ID", release_id)
+        .replace("SCHEMA_VERSION", SCHEMA_VERSION)
+        .replace("YEAR", _year(reports)),
         "```",
     ]
     return "\n".join(lines) + "\n"
