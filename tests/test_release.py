@@ -300,10 +300,26 @@ def test_datapackage_is_a_valid_frictionless_package(seed_build: Build) -> None:
         schema = resources[table]["schema"]
         assert [field["name"] for field in schema["fields"]] == list(model.to_schema().columns)
         assert schema["primaryKey"] == list(model.to_schema().unique)
-    assert resources["sections"]["schema"]["foreignKeys"][0]["reference"]["resource"] == "papers"
+    parents = {
+        table: [key["reference"]["resource"] for key in resource["schema"].get("foreignKeys", [])]
+        for table, resource in resources.items()
+    }
+    assert parents == {
+        "reports": [],
+        "papers": ["reports"],
+        **{table: ["papers"] for table in TABLES if table not in ("reports", "papers", "rejects")},
+        "rejects": [],
+    }
     for name, column in TABLES["papers"].to_schema().columns.items():
         field = next(f for f in resources["papers"]["schema"]["fields"] if f["name"] == name)
         assert field.get("constraints") == (None if column.nullable else {"required": True})
+    fields = {field["name"]: field for field in resources["mentions"]["schema"]["fields"]}
+    assert fields["kind"]["constraints"] == {
+        "required": True,
+        "enum": ["hardware", "benchmark", "model", "link", "domain_term"],
+    }
+    fields = {field["name"]: field for field in resources["results"]["schema"]["fields"]}
+    assert fields["unit"]["constraints"] == {"enum": ["%", "x", "pp", "points"]}
 
 
 def test_dataset_card_loads_every_table_with_datasets(
@@ -351,6 +367,10 @@ def test_a_single_orphan_row_fails_the_foreign_key_audit(seed_build: Build, tmp_
     orphan = sections.head(1).with_columns(arxiv_id=pl.lit("2601.99999"))
     pl.concat([sections, orphan]).write_parquet(tmp_path / "sections.parquet")
     assert audit_foreign_keys(tmp_path) == ["sections.parquet: 1 rows without a row in papers"]
+    mentions = pl.read_parquet(tmp_path / "mentions.parquet")
+    orphan = mentions.head(1).with_columns(report_date=pl.date(2020, 1, 1))
+    pl.concat([mentions, orphan]).write_parquet(tmp_path / "mentions.parquet")
+    assert audit_foreign_keys(tmp_path)[1] == "mentions.parquet: 1 rows without a row in papers"
 
 
 def test_the_parquet_writer_sorts_rows_by_key(seed_build: Build, tmp_path: Path) -> None:

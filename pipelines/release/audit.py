@@ -47,11 +47,12 @@ def audit_tables_match_schemas(folder: Path, validated: Mapping[str, str]) -> li
 
 
 def audit_foreign_keys(folder: Path) -> list[str]:
-    """Every child row has its parent row (papers → reports, sections/innovations → papers)."""
+    """Every child row has its parent row (papers → reports, the other tables but rejects →
+    papers)."""
     problems = []
     for child, (columns, parent, parent_columns) in FOREIGN_KEYS.items():
-        orphans = pl.read_parquet(folder / f"{child}.parquet").join(
-            pl.read_parquet(folder / f"{parent}.parquet"),
+        orphans = pl.read_parquet(folder / f"{child}.parquet", columns=columns).join(
+            pl.read_parquet(folder / f"{parent}.parquet", columns=parent_columns),
             left_on=columns,
             right_on=parent_columns,
             how="anti",

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from schemas import SCHEMA_VERSION, TABLES
+from schemas import FACET_TABLES, SCHEMA_VERSION, TABLES
 
 _FIELD_TYPES = {pl.String: "string", pl.Int64: "integer", pl.Float64: "number", pl.Date: "date"}
+_PAPER = ["report_date", "arxiv_id"]
 # Child table -> (its columns, the parent table, the parent's columns) for foreign keys.
 FOREIGN_KEYS = {
     "papers": (["report_date"], "reports", ["report_date"]),
-    "sections": (["report_date", "arxiv_id"], "papers", ["report_date", "arxiv_id"]),
-    "innovations": (["report_date", "arxiv_id"], "papers", ["report_date", "arxiv_id"]),
+    **{table: (_PAPER, "papers", _PAPER) for table in ("sections", "innovations", *FACET_TABLES)},
 }
 
 
@@ -25,8 +25,12 @@ def table_schema(table: str) -> dict:
             "type": _FIELD_TYPES[column.dtype.type.base_type()],
             "description": column.description or "",
         }
-        if not column.nullable:
-            field["constraints"] = {"required": True}
+        constraints = {"required": True} if not column.nullable else {}
+        for check in column.checks:
+            if check.name == "isin":  # the schema's allowed values
+                constraints["enum"] = list(check.statistics["allowed_values"])
+        if constraints:
+            field["constraints"] = constraints
         fields.append(field)
     descriptor = {"fields": fields, "primaryKey": list(schema.unique)}
     if table in FOREIGN_KEYS:
