@@ -35,9 +35,10 @@ from schemas import SCHEMA_VERSION, TABLES
 STAGING = ".staging"
 CHANGE_COLUMNS = ["report_date", "arxiv_id", "title", "span_sha256"]  # what the changelog compares
 LATEST = "latest"
-# Bumped when the files of a release change for the same tables (2: charts), so that a release
-# made by the new code gets an id of its own instead of being taken for the old one.
-RELEASE_FORMAT = 2
+# Bumped when the files of a release change for the same tables (2: charts; 3: foreign keys and
+# allowed values in the data package, card and changelog text), so that a release made by the
+# new code gets an id of its own instead of being taken for the old one.
+RELEASE_FORMAT = 3
 
 
 @dataclass(frozen=True)
