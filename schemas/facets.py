@@ -56,9 +56,16 @@ class UsageFacetsSchema(pa.DataFrameModel):
         isin=USAGE_FACETS, description="What the item states: " + ", ".join(USAGE_FACETS) + "."
     )
     label: str = pa.Field(str_contains=r"\S", description="The item's bold label, as written.")
-    text: str = pa.Field(description="The item's text (with its sub-items) as Markdown.")
-    char_start: int = fields.char_start()
-    char_end: int = fields.char_end()
+    text: str = pa.Field(
+        description="The item's text after its label, with its sub-items, as Markdown (their "
+        "indentation removed, so not a substring of `body`)."
+    )
+    char_start: int = pa.Field(
+        ge=0,
+        description="Start of the whole item (list marker, label, text and sub-items) in "
+        "its section's `body` (0-based char).",
+    )
+    char_end: int = pa.Field(ge=0, description="End of the whole item in `body` (exclusive).")
     source_file: str = fields.source_file()
     source_sha256: str = fields.source_sha256()
     line_start: int = fields.line_start()

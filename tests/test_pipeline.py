@@ -115,9 +115,19 @@ def test_character_spans_point_at_the_text(warehouse) -> None:
             ON s.report_date = r.report_date AND s.arxiv_id = r.arxiv_id
             AND s.section_key = 'results'"""
     ).fetchone()
+    usage = warehouse.execute(
+        f"""SELECT count(*), count(*) FILTER (NOT (
+                regexp_matches({at.format(table="u")}, '^[ \t]*([*+-]|[0-9]+[.)])')
+                AND contains({at.format(table="u")}, '**' || u.label)))
+            FROM usage_facets u JOIN sections s
+            ON s.report_date = u.report_date AND s.arxiv_id = u.arxiv_id
+            AND s.section_key = 'usage'"""
+    ).fetchone()
     # every mention ends in its span (`Qwen2.5-32B` of `Qwen2.5-14B/32B` spans `32B`)
     assert mentions[0] > 400 and mentions[1] == 0
     assert results[0] > 100 and results[1] == 0
+    # a usage item's span is the whole list item: its marker, its label, its text
+    assert usage[0] > 100 and usage[1] == 0
 
 
 def test_primary_keys_and_comments_are_declared(warehouse) -> None:
