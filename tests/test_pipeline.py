@@ -19,6 +19,7 @@ from pipelines.parquet import TableFile
 from pipelines.tables.validate import PAPER_KEY
 from pipelines.warehouse.build import WAREHOUSE_FILE, build_warehouse
 from schemas import HISTORY_TABLES, SCHEMA_VERSION, TABLES
+from schemas.views import VIEWS
 from tests.conftest import SEEDS, Build, build_into, expected_papers
 
 
@@ -145,6 +146,19 @@ def test_primary_keys_and_comments_are_declared(warehouse) -> None:
         [list(every_table)],
     ).fetchall()
     assert missing == []
+    views = dict(
+        warehouse.execute(
+            "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
+    )
+    assert views == {name: view.description for name, view in VIEWS.items()}
+    for name, view in VIEWS.items():
+        columns = warehouse.execute(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ? "
+            "ORDER BY column_index",
+            [name],
+        ).fetchall()
+        assert columns == list(view.columns.items()), name
     with pytest.raises(duckdb.Error):
         warehouse.execute("INSERT INTO papers SELECT * FROM papers LIMIT 1")  # read-only anyway
 

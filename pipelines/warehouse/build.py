@@ -87,7 +87,7 @@ def build_warehouse(
                 [str(tables[table].path)],
             )
             connection.execute(ddl.add_primary_key(table))
-        for statement in _view_statements():
+        for statement in [*_view_statements(), *ddl.view_comments()]:
             connection.execute(statement)
         history.create_history_tables(connection)
         history.carry_over(connection, path)

@@ -1,10 +1,12 @@
-"""DuckDB DDL derived from the Pandera schemas: types, NOT NULL, primary keys and comments."""
+"""DuckDB DDL derived from the Pandera schemas: types, NOT NULL, primary keys and comments (of
+the views too)."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from schemas import model
+from schemas.views import VIEWS
 
 _DUCKDB_TYPES = {
     pl.String: "VARCHAR",
@@ -48,6 +50,18 @@ def comments(table: str) -> list[str]:
         f"COMMENT ON COLUMN {table}.{name} IS {literal(column.description or '')}"
         for name, column in schema.columns.items()
     ]
+    return statements
+
+
+def view_comments() -> list[str]:
+    """`COMMENT ON` statements for each view and its columns (`schemas/views.py`)."""
+    statements = []
+    for name, view in VIEWS.items():
+        statements.append(f"COMMENT ON VIEW {name} IS {literal(view.description)}")
+        statements += [
+            f"COMMENT ON COLUMN {name}.{column} IS {literal(text)}"
+            for column, text in view.columns.items()
+        ]
     return statements
 
 
