@@ -115,7 +115,10 @@ class CheckResultsSchema(pa.DataFrameModel):
     check_name: str = pa.Field(description="Check name, as in the Dagster UI.")
     passed: bool = pa.Field(description="Whether the check passed.")
     severity: str = pa.Field(description="`ERROR` (blocks what follows when blocking) or `WARN`.")
-    details: str = pa.Field(description="The check's metadata as JSON (counts, failing items).")
+    details: str = pa.Field(
+        description="The check's metadata as a JSON object: counts as numbers; lists of failing "
+        "items as the Markdown tables the UI shows, as strings (`details->>'by_reason'`)."
+    )
     evaluated_at: dt.datetime = pa.Field(nullable=True, description="When it ran (UTC).")
 
     class Config:
