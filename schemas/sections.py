@@ -23,7 +23,9 @@ class SectionsSchema(pa.DataFrameModel):
         str_contains=r"\S", description="The heading line as written, e.g. `1. **应用领域**：`."
     )
     body: str = pa.Field(
-        str_contains=r"\S", description="Section text as Markdown (wrapping code fence removed)."
+        str_contains=r"\S",
+        description="Section text as Markdown: text on the heading line, then the lines below it "
+        "without the indentation they all share (the wrapping code fence removed).",
     )
     source_file: str = fields.source_file()
     source_sha256: str = fields.source_sha256()

@@ -96,6 +96,38 @@ def test_text_on_the_heading_line_is_body() -> None:
     assert paper.sections[0].heading == "1. **应用领域**："
 
 
+def test_a_body_loses_the_indentation_its_lines_share() -> None:
+    text = "# Hugging Face Daily Papers Report\n**Date**: 2026-02-01\n\n## 📄 T\n- **链接**: https://huggingface.co/papers/2602.00001\n"
+    bodies = [
+        ["   量子计算（Quantum Computing）。"],
+        ["   第一行", "", "      缩进更深的一行", "   *   **输入**：列表"],
+        ["\t制表符缩进"],
+        ["   *   **输入**：A", "       *   子项"],
+        ["不缩进", "   缩进"],
+    ]
+    for number, (name, lines) in enumerate(
+        zip(
+            ["应用领域", "一句话核心贡献", "使用指南", "主要创新点", "实验效果"],
+            bodies,
+            strict=True,
+        ),
+        1,
+    ):
+        text += f"{number}. **{name}**\n" + "\n".join(lines) + "\n\n"
+    paper = parse_report(text.encode()).papers[0]
+    assert [section.body for section in paper.sections] == [
+        "量子计算（Quantum Computing）。",
+        "第一行\n\n   缩进更深的一行\n*   **输入**：列表",
+        "制表符缩进",
+        "*   **输入**：A\n    *   子项",
+        "不缩进\n   缩进",  # nothing shared
+    ]
+    assert paper.innovations[0].name == "输入"
+    # with text on the heading line, the lines below it lose what they share
+    inline = text.replace("5. **实验效果**\n不缩进", "5. **实验效果**：不缩进")
+    assert parse_report(inline.encode()).papers[0].sections[-1].body == "不缩进\n缩进"
+
+
 @pytest.mark.parametrize(
     ("line", "key", "inline"),
     [

@@ -20,7 +20,8 @@ from pipelines.parsing.model import Innovation, Paper, ParsedReport, Problem, Se
 # numbered items; URLs in `<…>` or `[…](…)`; dates with full-width digits or a weekday after;
 # section numbers in Chinese numerals; a header without papers is no report. 4: an English name
 # in brackets after a section's name (`应用领域 (Application Domain)`) is part of its heading.
-PARSER_VERSION = "4"
+# 5: a section's body loses the indentation its lines share (list-item continuation).
+PARSER_VERSION = "5"
 
 Line = tuple[int, str]  # (1-based line number, normalised text)
 RAW_BYTES_KEPT = 2000  # of a file that is not text, only this much is kept as `raw_text`
@@ -308,8 +309,8 @@ def _sections(
             unknown.append(_trim_blank(body[position:end]))
             continue
         heading_line = body[position][0]
-        lines = [(heading_line, heading.inline_text)] if heading.inline_text else []
-        lines = _trim_blank(lines + body[position + 1 : end])
+        inline = [(heading_line, heading.inline_text)] if heading.inline_text else []
+        lines = _trim_blank(inline + _dedented(body[position + 1 : end]))
         body_text = "\n".join(text for _, text in lines)
         # Most sections have no separator: one scan of their text instead of a match per line.
         separator = _first_separator(lines) if _may_hold_separator(body_text) else None
@@ -330,6 +331,19 @@ def _sections(
         if heading.key == "innovations":
             innovation_lines = lines
     return sections, innovation_lines, unknown, after_separator
+
+
+def _dedented(lines: list[Line]) -> list[Line]:
+    """`lines` without the leading spaces and tabs that all their non-blank lines share (a
+    section's text is usually indented under its numbered heading, as a list item's)."""
+    indents = [text[: len(text) - len(text.lstrip(" \t"))] for _, text in lines if text.strip()]
+    common = indents[0] if indents else ""
+    for indent in indents[1:]:
+        while not indent.startswith(common):
+            common = common[:-1]
+    if not common:
+        return lines
+    return [(number, text[len(common) :] if text.strip() else "") for number, text in lines]
 
 
 def _may_hold_separator(text: str) -> bool:
