@@ -305,13 +305,9 @@ def build(settings: Settings) -> int:
         return _usage_error(f"seeds folder {settings.seeds_dir} does not exist")
     prepare_dagster_home(settings.dagster_home)
     # Imported here: Dagster reads DAGSTER_HOME when the instance is first made.
-    import warnings
-
     import dagster as dg
     import duckdb
 
-    # Dagster marks single-run backfills and the Pandera integration as beta; both are pinned.
-    warnings.filterwarnings("ignore", category=dg.BetaWarning)
     from pipelines.definitions import build_definitions
     from pipelines.lock import BuildLockedError, build_lock
     from pipelines.runner import build_all
@@ -391,18 +387,45 @@ def _warehouse_rows(
         return None
 
 
+UI_HOST, UI_PORT = "127.0.0.1", 3000
+# `dagster dev` warns that `dg dev` supersedes it; `dg` is a separate package, not needed here.
+DEV_SUPERSEDED = "ignore:Function `dev_command` is superseded:FutureWarning"
+
+
 def ui(settings: Settings) -> int:
     """Replace this process with `dagster dev`, reading the same Dagster home as `build`."""
+    if not _port_is_free(UI_HOST, UI_PORT):
+        # `dagster dev` would start its daemon anyway and keep running without a web server.
+        return _usage_error(
+            f"{UI_HOST}:{UI_PORT} is in use: is the UI already running (http://{UI_HOST}:{UI_PORT})?"
+        )
     prepare_dagster_home(settings.dagster_home)
     dagster = Path(sys.executable).with_name("dagster")
     workspace = str(PROJECT_ROOT / "workspace.yaml")
-    arguments = ["dagster", "dev", "-w", workspace, "-h", "127.0.0.1", "-p", "3000"]
+    arguments = ["dagster", "dev", "-w", workspace, "-h", UI_HOST, "-p", str(UI_PORT)]
     # The UI loads the project from the project folder: hand it the folders resolved here, so
     # that relative settings name the same folders for the UI as for `build`.
     os.environ["DAILY_PAPERS_SEEDS_DIR"] = str(settings.seeds_dir)
     os.environ["DAILY_PAPERS_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
+    os.environ["PYTHONWARNINGS"] = ",".join(
+        filter(None, [os.environ.get("PYTHONWARNINGS"), DEV_SUPERSEDED])
+    )
     os.chdir(PROJECT_ROOT)
     os.execv(dagster, arguments)
+
+
+def _port_is_free(host: str, port: int) -> bool:
+    """Whether a server could listen on `host:port` now (as the web server does, reusing an
+    address that a closed server left waiting)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 if __name__ == "__main__":

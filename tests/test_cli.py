@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -279,15 +280,46 @@ def test_the_ui_gets_the_folders_the_command_resolved(
     monkeypatch.setenv("DAILY_PAPERS_SEEDS_DIR", "my-seeds")
     monkeypatch.setenv("DAILY_PAPERS_WAREHOUSE_DIR", "my-warehouse")
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.setenv("PYTHONWARNINGS", "default")
     started = []
     monkeypatch.setattr(cli.os, "execv", lambda program, arguments: started.append(arguments))
     monkeypatch.setattr(cli.os, "chdir", lambda folder: None)
+    monkeypatch.setattr(cli, "_port_is_free", lambda host, port: True)
     cli.ui(Settings.from_env())
     assert started and started[0][:2] == ["dagster", "dev"]
+    assert os.environ["PYTHONWARNINGS"] == f"default,{cli.DEV_SUPERSEDED}"
     # What the UI's code location reads, from whatever folder it starts in:
     assert os.environ["DAILY_PAPERS_SEEDS_DIR"] == str(tmp_path / "my-seeds")
     assert os.environ["DAILY_PAPERS_WAREHOUSE_DIR"] == str(tmp_path / "my-warehouse")
     assert os.environ["DAGSTER_HOME"] == str(tmp_path / "my-warehouse" / ".dagster_home")
+
+
+def test_the_ui_refuses_a_port_in_use_instead_of_running_without_a_web_server(
+    tmp_path: Path,
+) -> None:
+    from pipelines import cli
+
+    with socket.socket() as holder:
+        try:
+            holder.bind((cli.UI_HOST, cli.UI_PORT))
+            holder.listen()
+        except OSError:
+            pass  # in use already: all the same for the test
+        result = run_cli("ui", env=cli_env(tmp_path / "seeds", tmp_path / "out", tmp_path / "home"))
+    assert result.returncode == 2
+    assert f"error: {cli.UI_HOST}:{cli.UI_PORT} is in use" in result.stderr
+    assert not (tmp_path / "home").exists()  # nothing started
+
+
+def test_the_code_location_loads_without_warnings() -> None:
+    result = subprocess.run(
+        [sys.executable, "-W", "always", "-c", "import pipelines.definitions"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr, result.stderr
 
 
 def test_a_rejects_count_the_warehouse_refuses_is_a_warning(
