@@ -302,7 +302,13 @@ def prepare_dagster_home(dagster_home: Path) -> None:
 
 def build(settings: Settings) -> int:
     if not settings.seeds_dir.is_dir():
-        return _usage_error(f"seeds folder {settings.seeds_dir} does not exist")
+        what = "is not a folder" if settings.seeds_dir.exists() else "does not exist"
+        return _usage_error(f"seeds folder {settings.seeds_dir} {what}")
+    for folder in (settings.warehouse_dir, settings.dagster_home):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # a file in the way, or no permission
+            return _usage_error(f"cannot make the folder {folder}: {error.strerror}")
     prepare_dagster_home(settings.dagster_home)
     # Imported here: Dagster reads DAGSTER_HOME when the instance is first made.
     import dagster as dg

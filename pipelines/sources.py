@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +94,10 @@ def read_source(seeds_dir: Path, name: str) -> SourceReport:
     with a file-level problem, so one bad file cannot stop the others."""
     path = seeds_dir / name
     try:
+        if not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
+            # Reading a named pipe would wait for a writer forever.
+            message = "Not a regular file (a named pipe, socket or device): only files are read."
+            return _failed(name, b"", "unreadable_file", message)
         data = path.read_bytes()
     except OSError as error:
         if path.is_dir():

@@ -85,6 +85,19 @@ def test_build_without_seeds_folder_fails_clearly(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_build_says_which_folder_is_a_file(tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    result = run_cli("build", env=cli_env(a_file, tmp_path / "out", tmp_path / "home"))
+    assert result.returncode == 2
+    assert result.stderr == f"error: seeds folder {a_file} is not a folder\n"
+    for warehouse, home in [(a_file, tmp_path / "home"), (tmp_path / "out", a_file / "home")]:
+        result = run_cli("build", env=cli_env(SEEDS, warehouse, home))
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith("error: cannot make the folder "), result.stderr
+        assert "Traceback" not in result.stderr
+
+
 def test_help_lists_the_commands() -> None:
     result = run_cli("--help", env={})
     assert result.returncode == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -131,6 +132,20 @@ def test_source_files_keep_the_date_of_every_readable_report(messy_build: Build)
     assert dates["001.txt"] == dates["001-edited.md"] == "2026-01-24"  # rejected, but dated
     assert dates["copy-of-000.md"] == dates["000.txt"] == "2026-01-12"
     assert dates["empty.md"] is dates["binary.txt"] is None
+
+
+def test_a_named_pipe_is_rejected_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.md")
+    read: list = []
+    # In a thread of its own: reading the pipe would block this one for ever.
+    reader = threading.Thread(target=lambda: read.append(read_source(tmp_path, "pipe.md")))
+    reader.daemon = True
+    reader.start()
+    reader.join(timeout=60)
+    assert read, "read_source waited for a writer"
+    (problem,) = read[0].parsed.problems
+    assert problem.reason_code == "unreadable_file"
+    assert problem.message.startswith("Not a regular file (a named pipe")
 
 
 def test_links_to_folders_are_followed_and_each_folder_read_once(tmp_path: Path) -> None:
