@@ -15,11 +15,12 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# The environment is created from the lock file exactly (`--frozen`: never re-resolved), with
-# bytecode compiled up front: where PYTHONDONTWRITEBYTECODE is set, every process would otherwise
-# compile dagster, pandas and polars again when it starts (seconds each).
+# The environment is created from the lock file exactly (`--locked`: never re-resolved, and an
+# error if pyproject.toml asks for something the lock file lacks), with bytecode compiled up
+# front: where PYTHONDONTWRITEBYTECODE is set, every process would otherwise compile dagster,
+# pandas and polars again when it starts (seconds each).
 $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	$(UV) sync --locked --compile-bytecode --python $(PYTHON)
 	touch $@
 
 env: $(VENV)/.synced
@@ -64,5 +65,5 @@ docs: env  ## regenerate the data dictionary (from the schemas) and the facet qu
 # Only the project's own default folders: a DAGSTER_HOME or warehouse set elsewhere is left alone
 # (.dagster_home is where older versions kept the Dagster home).
 clean:  ## remove built outputs in the project folder (keeps seeds and code)
-	rm -rf warehouse/daily_papers.duckdb warehouse/releases warehouse/.dagster_home .dagster_home \
-		bench/.work tests/screenshots
+	rm -rf warehouse/daily_papers.duckdb warehouse/daily_papers.duckdb.wal warehouse/releases \
+		warehouse/.dagster_home warehouse/.build.lock .dagster_home bench/.work tests/screenshots

@@ -107,6 +107,9 @@ def run() -> NoReturn:
     except BrokenPipeError:  # the reader stopped early (`daily-papers query … | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         status = 1
+    except KeyboardInterrupt:  # Ctrl-C: a build keeps nothing half-written, so just say so
+        print("\ninterrupted; run the command again to finish", file=sys.stderr)
+        status = 130
     # Python's shutdown would now take about a second after a build: as it clears every module,
     # its garbage collector searches all of Dagster, pandas and polars for reference cycles, again
     # and again. Everything the command wrote is closed by now, so run the exit handlers, flush

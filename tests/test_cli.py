@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -96,6 +98,21 @@ def test_build_says_which_folder_is_a_file(tmp_path: Path) -> None:
         assert result.returncode == 2, result.stderr
         assert result.stderr.startswith("error: cannot make the folder "), result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_ends_a_command_with_a_message_not_a_traceback(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [str(DAILY_PAPERS), "build"],
+        env=cli_env(SEEDS, tmp_path / "out", tmp_path / "home"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(0.8)  # importing Dagster, well before a run starts
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr == "\ninterrupted; run the command again to finish\n"
 
 
 def test_help_lists_the_commands() -> None:
