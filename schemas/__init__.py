@@ -27,7 +27,7 @@ from schemas.reports import ReportsSchema
 from schemas.sections import SectionsSchema
 
 # Data-package rules: major for breaking column changes, minor for additions, patch for fixes.
-SCHEMA_VERSION = "1.3.0"
+SCHEMA_VERSION = "1.4.0"
 
 # Published tables in dependency order (parents before children).
 TABLES = {

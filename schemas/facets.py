@@ -160,6 +160,14 @@ class ResultsSchema(pa.DataFrameModel):
         isin=("%", "x", "pp", "points"),
         description="`%`, `x` (times), `pp`, `points`.",
     )
+    change: str = pa.Field(
+        nullable=True,
+        isin=("increase", "decrease"),
+        description="`increase` or `decrease` when the number is a change, by the words around it "
+        "(`提升了 6.1%`, `高出 6.1%`, `reduces latency by 30%`, `5% 的提升`, `+2.6`); null when it "
+        "states a level (`达到 85%`, `提升至 85%`). Compare levels with levels: "
+        "`WHERE change IS NULL`.",
+    )
     sentence: str = pa.Field(description="The sentence the number came from.")
     char_start: int = fields.char_start()
     char_end: int = fields.char_end()

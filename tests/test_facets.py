@@ -204,11 +204,35 @@ def test_numeric_results_keep_text_number_unit_and_benchmark() -> None:
         "在 GSM8K 上准确率达到 89.1%。速度提升 13倍，加速 2.3倍至 10倍。Claude Sonnet 4.5 表现最好"
     )
     results = numeric_results(text, find_mentions(text, "results"))
-    assert [(r.benchmark, r.metric, r.value_text, r.value, r.unit) for r in results] == [
-        ("GSM8K", "准确率", "89.1%", 89.1, "%"),
-        (None, "提升", "13倍", 13.0, "x"),
-        (None, "加速", "2.3倍至 10倍", None, "x"),
+    assert [(r.benchmark, r.metric, r.value_text, r.value, r.unit, r.change) for r in results] == [
+        ("GSM8K", "准确率", "89.1%", 89.1, "%", None),
+        (None, "速度", "13倍", 13.0, "x", "increase"),  # 提升 is a change, not a metric
+        (None, "加速", "2.3倍至 10倍", None, "x", "increase"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "changes"),
+    [
+        ("在 MATH-500 上比 ESPO 方法高出 6.1%", ["increase"]),
+        ("准确率提升了高达 **11.4%**", ["increase"]),
+        ("参数量减少近 90%，FLOPs 降低 37%", ["decrease", "decrease"]),
+        ("得分提升 **+2.6** 分", ["increase"]),
+        ("improves accuracy by 5.2% and reduces latency by 30.5%", ["increase", "decrease"]),
+        ("带来 5.5% 的提升，以及 a 30.5% reduction", ["increase", "decrease"]),
+        # levels: reached, or risen to
+        ("在 GSM8K 上准确率达到 89.1%", [None]),
+        ("准确率提升至 85.3%", [None]),
+        ("improved to 85.1%", [None]),
+        ("从 45.2% 提升到 60.1%", [None, None]),
+        ("from 45.2% to 60.1%", [None, None]),
+        # a change word far before the number, or with a number between, says nothing of it
+        ("提升显著：在所有基准测试中的平均准确率达到 71.2%", [None]),
+    ],
+)
+def test_a_number_after_words_of_change_is_a_change(text: str, changes: list[str | None]) -> None:
+    results = numeric_results(text, find_mentions(text, "results"))
+    assert [r.change for r in results] == changes
 
 
 def test_each_number_goes_to_the_benchmark_named_nearest_before_it() -> None:

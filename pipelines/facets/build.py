@@ -98,8 +98,9 @@ def _add_paper(
         rows["results"].append(
             {**key, "ordinal": result.ordinal, "benchmark": result.benchmark,
              "metric": result.metric, "value_text": result.value_text, "value": result.value,
-             "unit": result.unit, "sentence": result.sentence, "char_start": result.start,
-             "char_end": result.end, **results.provenance(result.start, result.end)}
+             "unit": result.unit, "change": result.change, "sentence": result.sentence,
+             "char_start": result.start, "char_end": result.end,
+             **results.provenance(result.start, result.end)}
         )  # fmt: skip
 
 

@@ -1,5 +1,6 @@
-"""Numeric results from section 5: each reported number with its sentence, and the benchmark and
-metric the sentence names before it (when it names them)."""
+"""Numeric results from section 5: each reported number with its sentence, the benchmark and
+metric the sentence names before it (when it names them), and whether it is a change (an
+improvement by so much) rather than a level."""
 
 from __future__ import annotations
 
@@ -38,6 +39,30 @@ _UNITS = {
 }
 
 
+# A number right after words of change is a change (`提升了 6.1%`, `reduces latency by 30%`),
+# unless the words say what it rose to (`提升至 85%`, `improved to 85%`): that is a level.
+_CHANGE_BEFORE = re.compile(
+    r"(?:(?P<increase>提升|提高|增加|增长|高出|超出|领先|改善|改进|加快|加速|快(?!速)"
+    r"|improv(?:es|ed|ing|ement)?|gain(?:s|ed)?|increas(?:es|ed|ing)?|boost(?:s|ed)?"
+    r"|outperform(?:s|ed|ing)?)"
+    r"|(?P<decrease>降低|减少|下降|缩短|减小|节省|压缩|缩减|reduc(?:es|ed|ing|tion)|decreas(?:es|ed|ing)"
+    r"|lower(?:s|ed|ing)?|cut(?:s|ting)?))"
+    r"(?P<gap>[^\d，,。；;：:（(]{0,16})$",
+    re.IGNORECASE,
+)
+_TO = re.compile(r"到|至|\bto\b", re.IGNORECASE)
+# ... or before words of change (`5% 的提升`, `a 30% reduction`).
+_CHANGE_AFTER = re.compile(
+    r"^(?:\*\*)?\s?(?:的|of)?[^\d，,。；;：:（(]{0,6}?"
+    r"(?:(?P<increase>提升|提高|增益|增长|improvement|gain|increase)"
+    r"|(?P<decrease>降低|下降|减少|reduction|decrease|drop))"
+    r"(?!了?\s?(?:到|至|to\b))",  # `从 45.2% 提升到 60.1%`: 45.2% is where it started
+    re.IGNORECASE,
+)
+_LISTED = re.compile(r"(?:\*\*)?\s?(?:、|和|与|及|,|and)\s?(?:\*\*)?\s?")  # between listed values
+_PLUS_BEFORE = re.compile(r"[+＋](?:\*\*)?\s?$")  # `+2.6`, `**+**2.6`
+
+
 @dataclass(frozen=True)
 class Result:
     ordinal: int
@@ -46,6 +71,7 @@ class Result:
     value_text: str
     value: float | None
     unit: str | None
+    change: str | None  # `increase` or `decrease`; None for a level
     sentence: str
     start: int  # character span of the value in the section body
     end: int
@@ -69,9 +95,12 @@ def numeric_results(body: str, mentions: list[Mention]) -> list[Result]:
                 continue  # `CUDA 12.1`: a version
             metrics = list(_METRIC.finditer(before))
             for value_text, value, at, to in _values(match, before):
-                found.append((value_text, value, unit, metrics, at, to))
+                change = _change(sentence[0][:at], sentence[0][to:])
+                if change is None and found and _LISTED.fullmatch(sentence[0], found[-1][-1], at):
+                    change = found[-1][3]  # `提升了 21%、46% 和 45%`: the list's change
+                found.append((value_text, value, unit, change, metrics, at, to))
         paired = _respective(sentence, [at for *_, at, _ in found], in_sentence)
-        for value_text, value, unit, metrics, at, to in found:
+        for value_text, value, unit, change, metrics, at, to in found:
             start, end = sentence.start() + at, sentence.start() + to
             # Respective values go with their benchmarks in order; any other to the nearest
             # benchmark named before it (`在 A 上达到 1%，在 B 上达到 2%`), else the first after
@@ -88,6 +117,7 @@ def numeric_results(body: str, mentions: list[Mention]) -> list[Result]:
                     value_text=value_text,
                     value=value,
                     unit=_UNITS.get(unit) if unit else None,
+                    change=change,
                     sentence=sentence[0].strip(" *-\t"),
                     start=start,
                     end=end,
@@ -120,6 +150,16 @@ def _respective(
         if len(here) == len(named) >= 2:
             pairs.update(zip(here, named, strict=True))
     return pairs
+
+
+def _change(before: str, after: str) -> str | None:
+    """`increase` or `decrease` if the words around a value make it a change, else None."""
+    if _PLUS_BEFORE.search(before):
+        return "increase"
+    words = _CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after)
+    if words is None or _TO.search(words.groupdict().get("gap") or ""):
+        return None
+    return "increase" if words["increase"] else "decrease"
 
 
 _FROM = re.compile(r"从[\s*]*$")
