@@ -228,6 +228,21 @@ def test_numeric_results_keep_text_number_unit_and_benchmark() -> None:
         ("from 45.2% to 60.1%", [None, None]),
         # a change word far before the number, or with a number between, says nothing of it
         ("提升显著：在所有基准测试中的平均准确率达到 71.2%", [None]),
+        # the values of a list after words of change, and a plus sign, are changes too
+        ("提升了 **21%**、**46%** 和 **45%**", ["increase"] * 3),
+        ("gains of 1.2%, 3.4%, and 5.6%", ["increase"] * 3),
+        ("与基线相比 **+2.6** 分", ["increase"]),
+        ("比基线快 **13 倍**", ["increase"]),
+        ("有 **11.3%** 的绝对提升", ["increase"]),
+        ("outperforms GPT-4 by 4.2%", ["increase"]),
+        # levels: reached, risen to, or started from
+        ("提升为 85.3%，减少为原来的 25.0%", [None, None]),
+        ("improves accuracy from 70.1% to 75.3%", [None, None]),
+        ("在提高效率的同时保持 85.2% 的准确率", [None]),
+        ("模型达到 85.3% 并提高了效率", [None]),
+        # words that only contain a word of change
+        ("the model executes in 2.5 s; training again yields 90.1%", [None, None]),
+        ("在快照数据集上得分 85.2%", [None]),
     ],
 )
 def test_a_number_after_words_of_change_is_a_change(text: str, changes: list[str | None]) -> None:

@@ -39,27 +39,38 @@ _UNITS = {
 }
 
 
-# A number right after words of change is a change (`提升了 6.1%`, `reduces latency by 30%`),
-# unless the words say what it rose to (`提升至 85%`, `improved to 85%`): that is a level.
-_CHANGE_BEFORE = re.compile(
-    r"(?:(?P<increase>提升|提高|增加|增长|高出|超出|领先|改善|改进|加快|加速|快(?!速)"
-    r"|improv(?:es|ed|ing|ement)?|gain(?:s|ed)?|increas(?:es|ed|ing)?|boost(?:s|ed)?"
-    r"|outperform(?:s|ed|ing)?)"
-    r"|(?P<decrease>降低|减少|下降|缩短|减小|节省|压缩|缩减|reduc(?:es|ed|ing|tion)|decreas(?:es|ed|ing)"
-    r"|lower(?:s|ed|ing)?|cut(?:s|ting)?))"
-    r"(?P<gap>[^\d，,。；;：:（(]{0,16})$",
+# A number right after words of change is a change (`提升了约 6.1%`, `reduces latency by 30%`);
+# only a few words may come between (`了`, `约`, `高达`; `by`, `of`), so that `提升至 85%`,
+# `提升为 85%`, `improved to 85%`, `提高效率的同时保持 85%` state levels.
+_INCREASE_ZH = "提升|提高|增加|增长|高出|超出|领先|改善|改进|加快|加速"
+_DECREASE_ZH = "降低|减少|下降|缩短|减小|节省|压缩|缩减"
+_CHANGE_BEFORE_ZH = re.compile(
+    rf"(?:(?P<increase>{_INCREASE_ZH})|(?P<decrease>{_DECREASE_ZH}))"
+    r"(?:量|幅度)?(?:了|约|近|高达|可达|多达|达|超过|大约|平均|整整|\s|\*\*)*$"
+)
+_FASTER = re.compile(r"快了?\s?(?:约|近)?\s?(?:\*\*)?\s?$")  # `快 13 倍` (not `快照`, `快速`)
+_CHANGE_BEFORE_EN = re.compile(
+    r"(?<![A-Za-z])(?:(?P<increase>improv(?:e|es|ed|ing|ements?)|gain(?:s|ed)?"
+    r"|increas(?:e|es|ed|ing)|boost(?:s|ed)?|outperform(?:s|ed|ing)?)"
+    r"|(?P<decrease>reduc(?:e|es|ed|ing|tions?)|decreas(?:e|es|ed|ing)|lower(?:s|ed|ing)?"
+    r"|cut(?:s|ting)?|drop(?:s|ped)?))(?![A-Za-z])"
+    r"(?:(?:\s+[\w.+-]+){0,3}?\s+(?:by|of))?"
+    r"(?:\s+(?:about|approximately|nearly|around|up\s+to|over|more\s+than))?\s*(?:\*\*)?\s?$",
     re.IGNORECASE,
 )
-_TO = re.compile(r"到|至|\bto\b", re.IGNORECASE)
-# ... or before words of change (`5% 的提升`, `a 30% reduction`).
+# ... or right before them (`5% 的提升`, `11.3% 的绝对提升`, `a 30% reduction`).
 _CHANGE_AFTER = re.compile(
-    r"^(?:\*\*)?\s?(?:的|of)?[^\d，,。；;：:（(]{0,6}?"
-    r"(?:(?P<increase>提升|提高|增益|增长|improvement|gain|increase)"
-    r"|(?P<decrease>降低|下降|减少|reduction|decrease|drop))"
-    r"(?!了?\s?(?:到|至|to\b))",  # `从 45.2% 提升到 60.1%`: 45.2% is where it started
+    r"^(?:\*\*)?\s?(?:(?:的|of)\s?[^\d\s，,。；;：:（(]{0,6}?)?"
+    rf"(?:(?P<increase>{_INCREASE_ZH}|增益|improvement|gain|increase|speedup)"
+    rf"|(?P<decrease>{_DECREASE_ZH}|reduction|decrease|drop))(?![A-Za-z])"
+    # `从 45.2% 提升到 60.1%`: 45.2% is where it started; `85% 的准确率提升了可靠性`: a verb
+    r"(?!了|\s?(?:到|至|为|to\b))",
     re.IGNORECASE,
 )
-_LISTED = re.compile(r"(?:\*\*)?\s?(?:、|和|与|及|,|and)\s?(?:\*\*)?\s?")  # between listed values
+# Between the values of a list, which share the change before the first (`提升了 21%、46% 和 45%`).
+_LISTED = re.compile(
+    r"(?:\*\*)?\s?(?:[、,，]\s?(?:and\s|以及|和|与|及)?|以及|和|与|及|and\s)\s?(?:\*\*)?\s?"
+)
 _PLUS_BEFORE = re.compile(r"[+＋](?:\*\*)?\s?$")  # `+2.6`, `**+**2.6`
 
 
@@ -154,10 +165,14 @@ def _respective(
 
 def _change(before: str, after: str) -> str | None:
     """`increase` or `decrease` if the words around a value make it a change, else None."""
-    if _PLUS_BEFORE.search(before):
+    if _PLUS_BEFORE.search(before) or _FASTER.search(before):
         return "increase"
-    words = _CHANGE_BEFORE.search(before) or _CHANGE_AFTER.match(after)
-    if words is None or _TO.search(words.groupdict().get("gap") or ""):
+    words = (
+        _CHANGE_BEFORE_ZH.search(before)
+        or _CHANGE_BEFORE_EN.search(before)
+        or _CHANGE_AFTER.match(after)
+    )
+    if words is None:
         return None
     return "increase" if words["increase"] else "decrease"
 
