@@ -3,8 +3,10 @@ write-audit-publish gate."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -15,6 +17,8 @@ import datasets
 import duckdb
 import frictionless
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from pipelines import io_managers, run_history
@@ -239,6 +243,45 @@ def test_verify_compares_the_row_counts_of_table_files(seed_build: Build, tmp_pa
     assert problems[0] == f"papers.parquet: 10 rows, manifest says {papers.height}"
     assert problems[1].startswith("sections.parquet: not a readable Parquet file (")
     assert len(problems) == 2
+
+
+def test_verify_reports_any_damage_to_a_table_file_without_crashing(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"a": list(range(100))}), buffer)
+    good = buffer.getvalue()
+    rng = random.Random(1)
+    for attempt in range(300):  # bytes changed anywhere, the footer most
+        data = bytearray(good)
+        for _ in range(rng.randint(1, 8)):
+            near_end = rng.random() < 0.3
+            at = (
+                rng.randrange(len(data) - 8, len(data) - 4)
+                if near_end
+                else rng.randrange(len(data))
+            )
+            data[at] = rng.randrange(256)
+        folder = tmp_path / str(attempt)
+        folder.mkdir()
+        (folder / "papers.parquet").write_bytes(data)
+        entry = {"file": "papers.parquet", "bytes": len(data), "table": "papers", "rows": 100}
+        manifest = {"files": [{**entry, "sha256": sha256_file(folder / "papers.parquet")}]}
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+        (folder / "SHA256SUMS").write_text(
+            f"{sha256_file(folder / 'manifest.json')}  manifest.json\n"
+            f"{manifest['files'][0]['sha256']}  papers.parquet\n"
+        )
+        problems = verify_release(folder)  # never raises
+        assert all(p.startswith("papers.parquet: ") for p in problems), problems
+
+
+def test_verify_wants_a_number_of_rows(seed_build: Build, tmp_path: Path) -> None:
+    copy = writable_copy(seed_build.latest, tmp_path / "download")
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"][0]["rows"] = "many"
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    (problem,) = verify_release(copy)
+    assert problem.startswith("manifest.json: not a valid manifest (TypeError: ")
+    assert problem.endswith(": rows must be a number)")
 
 
 @pytest.mark.parametrize(

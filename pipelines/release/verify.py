@@ -73,11 +73,12 @@ def _row_count_problem(path: Path, rows: int) -> str | None:
     """What is wrong with the row count of a Parquet file the manifest counts `rows` in (read
     from its footer), if anything: a manifest rewritten for an altered file can still give
     itself away."""
-    import pyarrow.parquet as pq  # only for releases that list table files
+    import pyarrow as pa  # only for releases that list table files
+    import pyarrow.parquet as pq
 
     try:
         found = pq.read_metadata(path).num_rows
-    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+    except (OSError, pa.ArrowException) as error:  # damaged bytes raise any of Arrow's errors
         return f"not a readable Parquet file ({error})"
     return None if found == rows else f"{found} rows, manifest says {rows}"
 
