@@ -6,7 +6,7 @@ one run, then builds tables, warehouse and release in a second run. Both runs ar
 `$DAGSTER_HOME`, so the Dagster UI shows them afterwards.
 
 Exit status: 0 success, 1 the build, query or check failed, 2 wrong usage or missing input,
-3 another build is running.
+3 another build is running, 130 stopped by Ctrl-C (before a run began).
 """
 
 from __future__ import annotations

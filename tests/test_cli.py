@@ -330,14 +330,28 @@ def test_the_ui_refuses_a_port_in_use_instead_of_running_without_a_web_server(
     from pipelines import cli
 
     with socket.socket() as holder:
+        # As the check binds: an address a closed server left waiting is free to both.
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             holder.bind((cli.UI_HOST, cli.UI_PORT))
             holder.listen()
         except OSError:
-            pass  # in use already: all the same for the test
-        result = run_cli("ui", env=cli_env(tmp_path / "seeds", tmp_path / "out", tmp_path / "home"))
-    assert result.returncode == 2
-    assert f"error: {cli.UI_HOST}:{cli.UI_PORT} is in use" in result.stderr
+            pass  # another server listens there: in use all the same
+        process = subprocess.Popen(
+            [str(DAILY_PAPERS), "ui"],
+            env=cli_env(tmp_path / "seeds", tmp_path / "out", tmp_path / "home"),
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # if it started a UI after all, it is stopped whole below
+        )
+        try:
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    assert process.returncode == 2, stderr
+    assert f"error: {cli.UI_HOST}:{cli.UI_PORT} is in use" in stderr
     assert not (tmp_path / "home").exists()  # nothing started
 
 

@@ -95,6 +95,35 @@ def test_top_benchmarks(seed_build: Build) -> None:
     assert run(seed_build, "top_benchmarks.sql").rows() == expected.rows()
 
 
+@pytest.mark.parametrize(
+    ("name", "table"),
+    [
+        ("top_benchmarks.sql", "mentions"),
+        ("hardware.sql", "mentions"),
+        ("papers_per_domain.sql", "domains"),
+    ],
+)
+def test_a_paper_listed_on_two_days_counts_once(seed_build: Build, name: str, table: str) -> None:
+    """The seeds list no paper twice: list one again, a day later, and count again."""
+    connection = duckdb.connect()
+    for each in ("papers", "mentions", "domains"):
+        connection.register(f"{each}_file", pl.read_parquet(seed_build.latest / f"{each}.parquet"))
+        connection.execute(f"CREATE TABLE {each} AS SELECT * FROM {each}_file")
+    sql = (PROJECT_ROOT / "queries" / name).read_text(encoding="utf-8")
+    before = pl.from_arrow(connection.sql(sql).to_arrow_table())
+    (paper,) = connection.execute(
+        "SELECT arxiv_id FROM mentions WHERE kind IN ('benchmark', 'hardware') "
+        "ORDER BY report_date, arxiv_id LIMIT 1"
+    ).fetchone()
+    connection.execute(
+        f"INSERT INTO {table} SELECT * REPLACE (report_date + 1 AS report_date) FROM {table} "
+        "WHERE arxiv_id = ?",
+        [paper],
+    )
+    after = pl.from_arrow(connection.sql(sql).to_arrow_table())
+    assert after["papers"].sum() == before["papers"].sum()
+
+
 def test_code_releases(seed_build: Build) -> None:
     code = release_table(seed_build, "code_release")
     stated = code.filter(pl.col("status").is_in(["released", "promised"]))
