@@ -101,7 +101,7 @@ def test_a_body_loses_the_indentation_its_lines_share() -> None:
     bodies = [
         ["   量子计算（Quantum Computing）。"],
         ["   第一行", "", "      缩进更深的一行", "   *   **输入**：列表"],
-        ["\t制表符缩进"],
+        [" 一个空格的缩进"],
         ["   *   **输入**：A", "       *   子项"],
         ["不缩进", "   缩进"],
     ]
@@ -118,7 +118,7 @@ def test_a_body_loses_the_indentation_its_lines_share() -> None:
     assert [section.body for section in paper.sections] == [
         "量子计算（Quantum Computing）。",
         "第一行\n\n   缩进更深的一行\n*   **输入**：列表",
-        "制表符缩进",
+        "一个空格的缩进",
         "*   **输入**：A\n    *   子项",
         "不缩进\n   缩进",  # nothing shared
     ]
