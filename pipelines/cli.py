@@ -6,7 +6,7 @@ one run, then builds tables, warehouse and release in a second run. Both runs ar
 `$DAGSTER_HOME`, so the Dagster UI shows them afterwards.
 
 Exit status: 0 success, 1 the build, query or check failed, 2 wrong usage or missing input,
-3 another build is running, 130 stopped by Ctrl-C (before a run began).
+3 another build is running, 130 stopped by Ctrl-C.
 """
 
 from __future__ import annotations
@@ -99,6 +99,9 @@ def _row_count(text: str) -> int:
     return count
 
 
+INTERRUPTED = "interrupted; run the command again to finish"
+
+
 def run() -> NoReturn:
     """The `daily-papers` console script: `main`, then exit without tearing Python down."""
     try:
@@ -108,7 +111,7 @@ def run() -> NoReturn:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         status = 1
     except KeyboardInterrupt:  # Ctrl-C: a build keeps nothing half-written, so just say so
-        print("\ninterrupted; run the command again to finish", file=sys.stderr)
+        print(f"\n{INTERRUPTED}", file=sys.stderr)
         status = 130
     # Python's shutdown would now take about a second after a build: as it clears every module,
     # its garbage collector searches all of Dagster, pandas and polars for reference cycles, again
@@ -348,6 +351,9 @@ def build(settings: Settings) -> int:
     )
     for job, run in result.runs.items():
         print(f"run {run.run_id}: {job} {'succeeded' if run.success else 'FAILED'}")
+    if result.interrupted:
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
     if not result.success:
         print("error: the build failed; the Dagster UI (make ui) shows why", file=sys.stderr)
         return 1

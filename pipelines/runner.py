@@ -23,6 +23,8 @@ from pipelines.resources import ProjectPaths
 from pipelines.run_history import record_run
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+# How a step stopped by Ctrl-C fails: Dagster's own error for a signal, or the interrupt itself.
+INTERRUPTIONS = ("DagsterExecutionInterruptedError", "KeyboardInterrupt")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,15 @@ class BuildResult:
     @property
     def success(self) -> bool:
         return all(result.success for result in self.runs.values())
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether a run failed because the build was interrupted (Ctrl-C), not by an error."""
+        return any(
+            event.is_step_failure and event.step_failure_data.error.cls_name in INTERRUPTIONS
+            for result in self.runs.values()
+            for event in result.all_events
+        )
 
     @property
     def release_id(self) -> str | None:

@@ -115,6 +115,26 @@ def test_ctrl_c_ends_a_command_with_a_message_not_a_traceback(tmp_path: Path) ->
     assert stderr == "\ninterrupted; run the command again to finish\n"
 
 
+@pytest.mark.parametrize(("error", "interrupted"), [(KeyboardInterrupt, True), (ValueError, False)])
+def test_a_run_stopped_by_ctrl_c_is_told_from_a_failed_one(
+    error: type[BaseException], interrupted: bool
+) -> None:
+    from pipelines.runner import BuildResult
+
+    @dg.op
+    def step() -> None:
+        raise error
+
+    @dg.job
+    def job() -> None:
+        step()
+
+    run = job.execute_in_process(raise_on_error=False)
+    result = BuildResult(reports=1, new=0, gone=0, parsed=0, runs={"publish": run})
+    assert not result.success
+    assert result.interrupted is interrupted
+
+
 def test_help_lists_the_commands() -> None:
     result = run_cli("--help", env={})
     assert result.returncode == 0
