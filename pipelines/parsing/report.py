@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import textwrap
 
 from pipelines.parsing import grammar
 from pipelines.parsing.model import Innovation, Paper, ParsedReport, Problem, Section
@@ -334,16 +335,12 @@ def _sections(
 
 
 def _dedented(lines: list[Line]) -> list[Line]:
-    """`lines` without the leading spaces and tabs that all their non-blank lines share (a
-    section's text is usually indented under its numbered heading, as a list item's)."""
-    indents = [text[: len(text) - len(text.lstrip(" \t"))] for _, text in lines if text.strip()]
-    common = indents[0] if indents else ""
-    for indent in indents[1:]:
-        while not indent.startswith(common):
-            common = common[:-1]
-    if not common:
+    """`lines` without the leading spaces that all their non-blank lines share (a section's text
+    is usually indented under its numbered heading, as a list item's)."""
+    if not lines:  # a section with nothing below its heading
         return lines
-    return [(number, text[len(common) :] if text.strip() else "") for number, text in lines]
+    texts = textwrap.dedent("\n".join(text for _, text in lines)).split("\n")
+    return [(number, text) for (number, _), text in zip(lines, texts, strict=True)]
 
 
 def _may_hold_separator(text: str) -> bool:
