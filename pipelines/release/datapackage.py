@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import polars as pl
 
+from pipelines.tables.validate import PAPER_KEY
 from schemas import FACET_TABLES, SCHEMA_VERSION, TABLES
 
 _FIELD_TYPES = {pl.String: "string", pl.Int64: "integer", pl.Float64: "number", pl.Date: "date"}
-_PAPER = ["report_date", "arxiv_id"]
 # Child table -> (its columns, the parent table, the parent's columns) for foreign keys.
 FOREIGN_KEYS = {
     "papers": (["report_date"], "reports", ["report_date"]),
-    **{table: (_PAPER, "papers", _PAPER) for table in ("sections", "innovations", *FACET_TABLES)},
+    **{
+        table: (PAPER_KEY, "papers", PAPER_KEY)
+        for table in ("sections", "innovations", *FACET_TABLES)
+    },
 }
 
 
