@@ -351,10 +351,10 @@ def build(settings: Settings) -> int:
     )
     for job, run in result.runs.items():
         print(f"run {run.run_id}: {job} {'succeeded' if run.success else 'FAILED'}")
-    if result.interrupted:
-        print(INTERRUPTED, file=sys.stderr)
-        return 130
     if not result.success:
+        if result.interrupted:
+            print(INTERRUPTED, file=sys.stderr)
+            return 130
         print("error: the build failed; the Dagster UI (make ui) shows why", file=sys.stderr)
         return 1
     print(f"release {result.release_id} in {settings.warehouse_dir / 'releases'}")
