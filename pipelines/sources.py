@@ -94,7 +94,8 @@ def read_source(seeds_dir: Path, name: str) -> SourceReport:
     with a file-level problem, so one bad file cannot stop the others."""
     path = seeds_dir / name
     try:
-        if not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
             # Reading a named pipe would wait for a writer forever.
             message = "Not a regular file (a named pipe, socket or device): only files are read."
             return _failed(name, b"", "unreadable_file", message)
