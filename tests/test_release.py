@@ -32,7 +32,7 @@ from pipelines.release.card import _size_category
 from pipelines.release.changelog import paper_changes, render_changelog
 from pipelines.release.charts import CHARTS
 from pipelines.release.publish import remove_stale_staging
-from pipelines.release.verify import LARGEST_LIST, verify_release
+from pipelines.release.verify import LARGEST_LIST, checksums_text, verify_release
 from pipelines.run_history import record_run
 from pipelines.tables.store import TableStore
 from pipelines.versions import CODE_VERSION, PARSER_VERSION, TABLES_VERSION
@@ -229,7 +229,7 @@ def rewrite_lists(copy: Path, changed: str) -> None:
     (copy / "manifest.json").write_text(json.dumps(manifest))
     hashes = {entry["file"]: entry["sha256"] for entry in manifest["files"]}
     hashes["manifest.json"] = sha256_file(copy / "manifest.json")
-    (copy / "SHA256SUMS").write_text("".join(f"{h}  {n}\n" for n, h in sorted(hashes.items())))
+    (copy / "SHA256SUMS").write_text(checksums_text(hashes))
 
 
 def test_verify_compares_the_row_counts_of_table_files(seed_build: Build, tmp_path: Path) -> None:
@@ -263,13 +263,9 @@ def test_verify_reports_any_damage_to_a_table_file_without_crashing(tmp_path: Pa
         folder = tmp_path / str(attempt)
         folder.mkdir()
         (folder / "papers.parquet").write_bytes(data)
-        entry = {"file": "papers.parquet", "bytes": len(data), "table": "papers", "rows": 100}
-        manifest = {"files": [{**entry, "sha256": sha256_file(folder / "papers.parquet")}]}
-        (folder / "manifest.json").write_text(json.dumps(manifest))
-        (folder / "SHA256SUMS").write_text(
-            f"{sha256_file(folder / 'manifest.json')}  manifest.json\n"
-            f"{manifest['files'][0]['sha256']}  papers.parquet\n"
-        )
+        entry = {"file": "papers.parquet", "table": "papers", "rows": 100}
+        (folder / "manifest.json").write_text(json.dumps({"files": [entry]}))
+        rewrite_lists(folder, "papers.parquet")
         problems = verify_release(folder)  # never raises
         assert all(p.startswith("papers.parquet: ") for p in problems), problems
 
