@@ -235,11 +235,19 @@ def test_numeric_results_keep_text_number_unit_and_benchmark() -> None:
         ("比基线快 **13 倍**", ["increase"]),
         ("有 **11.3%** 的绝对提升", ["increase"]),
         ("outperforms GPT-4 by 4.2%", ["increase"]),
+        # a margin over something named between
+        ("超过基线 5.1%，比 ESPO 多 3.2 分，比基线低 2.5%", ["increase", "increase", "decrease"]),
+        ("surpasses the baseline by 3.2% but lags behind GPT-4 by 1.5%", ["increase", "decrease"]),
+        ("提升：5.5%", ["increase"]),
         # levels: reached, risen to, or started from
         ("提升为 85.3%，减少为原来的 25.0%", [None, None]),
         ("improves accuracy from 70.1% to 75.3%", [None, None]),
         ("在提高效率的同时保持 85.2% 的准确率", [None]),
         ("模型达到 85.3% 并提高了效率", [None]),
+        # more than a level, or the level of the thing it beats
+        ("超过 90.5%，超过了 **85.2%**，高于 80.5%", [None, None, None]),
+        ("优于随机基线的 33.4，大幅领先（57.96% vs 48.93%）", [None, None, None]),
+        ("exceeds 90.5%", [None]),
         # words that only contain a word of change
         ("the model executes in 2.5 s; training again yields 90.1%", [None, None]),
         ("在快照数据集上得分 85.2%", [None]),

@@ -188,8 +188,9 @@ the rules again would give an honest estimate.
   (`CUDA 12.1`, `PyTorch 2.1`) are skipped; other version numbers (`Node 18.2`) can read as
   results. Results are not scored against the annotation (it has none yet). `change` marks a
   number as an increase or decrease only by words of change right next to it (`提升了约`,
-  `高出`, `降低`, `improves accuracy by`, `的提升`, a `+`) or a list after them; a margin said
-  otherwise (`超过基线 5%`, `比 X 多 3 分`, `surpasses X by 3%`, `提升：5%`) reads as a level.
+  `高出`, `降低`, `improves accuracy by`, `的提升`, a `+`), by a margin over something named
+  just before it (`超过基线 5%`, `比 X 多 3 分`, `surpasses X by 3%`), or as a list after them;
+  a margin said otherwise (`相比基线，准确率高 5%`, `5% better than X`) reads as a level.
 - **Code release**: "provided" (提供的 X) without saying what X is reads as not mentioned. A
   GitHub or Hugging Face link counts as released unless its clause says the work builds on it
   (基于, 依赖, built on); a library's link named otherwise (`使用 X（github.com/…）`) still
