@@ -9,7 +9,6 @@ from pathlib import Path
 from pipelines.parsing.report import PARSER_VERSION
 from schemas import SCHEMA_VERSION
 
-CODE_VERSION = version("daily-papers")
 # The code that turns one report file into its candidate rows (`pipelines.tables.build`).
 _PIPELINES = Path(__file__).resolve().parent
 ROWS_CODE = (
@@ -36,7 +35,7 @@ TABLES_CODE = (
 # In those folders, but no part of making rows: the docs generator and the warehouse history.
 NOT_ROWS_CODE = ("schemas/dictionary.py", "schemas/history.py")
 CODE_SUFFIXES = (".py", ".sql")  # the warehouse views are SQL
-DATA_LIBRARIES = ("dagster", "duckdb", "pandera", "polars", "pyarrow")
+DATA_LIBRARIES = ("dagster", "duckdb", "matplotlib", "pandera", "polars", "pyarrow")
 
 
 def library_versions() -> dict[str, str]:
@@ -50,7 +49,9 @@ def code_version(*parts: str) -> str:
     return _code_hash(tuple(_PIPELINES / part for part in parts))
 
 
-def _code_hash(files_and_folders: tuple[Path, ...]) -> str:
+def _code_hash(files_and_folders: tuple[Path, ...], leave_out: tuple[str, ...] = ()) -> str:
+    """A short SHA-256 of the code files in `files_and_folders`, but those named in
+    `leave_out` (paths from the project folder)."""
     digest = hashlib.sha256()
     for folder_or_file in files_and_folders:
         paths = (
@@ -60,19 +61,26 @@ def _code_hash(files_and_folders: tuple[Path, ...]) -> str:
         )
         for path in paths:
             name = path.relative_to(_PIPELINES.parent).as_posix()
-            if name in NOT_ROWS_CODE:
+            if name in leave_out:
                 continue
             digest.update(name.encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
 
+# The package version and a hash of all its code (`pipelines/`, `schemas/`): which code ran a
+# build or made a release, also between package versions.
+CODE_VERSION = (
+    f"{version('daily-papers')}+{_code_hash((_PIPELINES, _PIPELINES.parent / 'schemas'))}"
+)
 # Version of the stored per-report rows: parser and schema version plus a hash of the code that
 # makes them, so any change to that code makes every report be parsed again.
-ROWS_VERSION = f"parser-{PARSER_VERSION}+schema-{SCHEMA_VERSION}+code-{_code_hash(ROWS_CODE)}"
+ROWS_VERSION = (
+    f"parser-{PARSER_VERSION}+schema-{SCHEMA_VERSION}+code-{_code_hash(ROWS_CODE, NOT_ROWS_CODE)}"
+)
 # Version of the stored tables: the rows version plus a hash of the code that combines, validates
 # and writes them, so any change to it rebuilds the tables from scratch.
-TABLES_VERSION = f"{ROWS_VERSION}+tables-{_code_hash(TABLES_CODE)}"
+TABLES_VERSION = f"{ROWS_VERSION}+tables-{_code_hash(TABLES_CODE, NOT_ROWS_CODE)}"
 
 __all__ = [
     "CODE_VERSION",

@@ -17,7 +17,10 @@ class RunsSchema(pa.DataFrameModel):
     run_id: str = pa.Field(description="Dagster run id (open it in the UI under Runs).")
     job_name: str = pa.Field(description="Dagster job the run executed.")
     status: str = pa.Field(description="Final run status, e.g. `SUCCESS` or `FAILURE`.")
-    code_version: str = pa.Field(description="daily-papers version that ran.")
+    code_version: str = pa.Field(
+        description="daily-papers code that ran: the package version and a hash of its code "
+        "(`pipelines/`, `schemas/`), e.g. `0.1.0+30226041ecd2`."
+    )
     parser_version: str = pa.Field(description="Parser version (bumped when output can change).")
     started_at: dt.datetime = pa.Field(nullable=True, description="Run start time (UTC).")
     finished_at: dt.datetime = pa.Field(nullable=True, description="Run end time (UTC).")

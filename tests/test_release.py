@@ -7,6 +7,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from pipelines.checks import every_table_matches_its_schema
 from pipelines.definitions import build_definitions
 from pipelines.files import sha256_file
 from pipelines.parquet import write_parquet
+from pipelines.release import stage
 from pipelines.release.audit import audit_foreign_keys, audit_tables_match_schemas
 from pipelines.release.card import _size_category
 from pipelines.release.changelog import paper_changes, render_changelog
@@ -35,7 +37,7 @@ from pipelines.release.publish import remove_stale_staging
 from pipelines.release.verify import LARGEST_LIST, checksums_text, verify_release
 from pipelines.run_history import record_run
 from pipelines.tables.store import TableStore
-from pipelines.versions import CODE_VERSION, PARSER_VERSION, TABLES_VERSION
+from pipelines.versions import CODE_VERSION, DATA_LIBRARIES, PARSER_VERSION, TABLES_VERSION
 from pipelines.warehouse import WAREHOUSE_FILE
 from pipelines.warehouse.history import append_rows, recorded
 from schemas import SCHEMA_VERSION, TABLES
@@ -83,8 +85,11 @@ def test_release_holds_every_file_read_only(seed_build: Build) -> None:
 def test_manifest_names_sources_versions_and_files(seed_build: Build) -> None:
     manifest = json.loads((seed_build.latest / "manifest.json").read_text())
     assert manifest["schema_version"] == SCHEMA_VERSION
-    assert {"dagster", "duckdb", "pandera", "polars", "pyarrow"} <= set(manifest["libraries"])
-    assert manifest["parser_version"] and manifest["code_version"]
+    assert set(manifest["libraries"]) == set(DATA_LIBRARIES)
+    assert "matplotlib" in manifest["libraries"]  # it draws the charts
+    assert manifest["parser_version"] == PARSER_VERSION
+    # The package version and a hash of the code, which tells builds between two versions apart.
+    assert re.fullmatch(r"\d+\.\d+\.\d+\+[0-9a-f]{12}", manifest["code_version"])
     reports = pl.read_parquet(seed_build.latest / "reports.parquet")
     assert [(s["file"], s["sha256"]) for s in manifest["sources"]] == sorted(
         zip(reports["source_file"], reports["source_sha256"], strict=True)
@@ -656,6 +661,19 @@ def test_two_command_line_builds_give_identical_parquet_and_id(
     for table in TABLES:
         name = f"{table}.parquet"
         assert (latest / name).read_bytes() == (seed_build.latest / name).read_bytes(), name
+
+
+def test_a_change_to_the_release_code_gives_the_same_tables_a_new_release_id(
+    seed_build: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports = pl.read_parquet(seed_build.latest / "reports.parquet")
+    manifest = json.loads((seed_build.latest / "manifest.json").read_text())
+    table_files = [entry for entry in manifest["files"] if "table" in entry]
+    assert stage._release_id(reports, table_files) == seed_build.result.release_id
+    monkeypatch.setattr(stage, "RELEASE_CODE_VERSION", "other-code")
+    other = stage._release_id(reports, table_files)
+    assert other != seed_build.result.release_id
+    assert other.startswith("2026-01-24-")  # still named after the newest report
 
 
 def test_staging_of_a_run_still_in_progress_is_kept(tmp_path: Path) -> None:

@@ -24,21 +24,19 @@ from pipelines.release import (
     stage_release,
 )
 from pipelines.release.charts import chart_markdown
+from pipelines.release.stage import RELEASE_CODE_VERSION
 from pipelines.release.verify import MANIFEST
 from pipelines.resources import ProjectPaths
-from pipelines.versions import code_version
 from pipelines.warehouse import WAREHOUSE_FILE
 from pipelines.warehouse.history import append_rows, recorded
 from schemas import SCHEMA_VERSION, TABLES
-
-RELEASE_VERSION = code_version("release")
 
 
 @dg.asset(
     group_name="release",
     kinds={"parquet", "duckdb"},
     owners=OWNERS,
-    code_version=RELEASE_VERSION,
+    code_version=RELEASE_CODE_VERSION,
     ins={table: dg.AssetIn(dagster_type=TableFile) for table in TABLES},
     deps=["warehouse"],
 )
@@ -66,7 +64,7 @@ def staged_release(
     )
 
 
-@dg.asset(group_name="release", kinds={"parquet"}, owners=OWNERS, code_version=RELEASE_VERSION)
+@dg.asset(group_name="release", kinds={"parquet"}, owners=OWNERS, code_version=RELEASE_CODE_VERSION)
 def release(
     context: dg.AssetExecutionContext,
     paths: ProjectPaths,
