@@ -243,6 +243,26 @@ def test_a_crash_while_making_rows_costs_the_file_not_the_run(
     assert reject["raw_text"].startswith("# ")
 
 
+def test_a_row_with_a_misspelt_column_costs_the_file_instead_of_losing_the_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def misspelt(*args: object) -> dict[str, list[dict]]:
+        rows = facet_rows(*args)
+        rows["domains"] = [
+            {("categroy" if name == "category" else name): value for name, value in row.items()}
+            for row in rows["domains"]
+        ]
+        return rows
+
+    facet_rows = tables_build.paper_facet_rows
+    monkeypatch.setattr(tables_build, "paper_facet_rows", misspelt)
+    tables = publish(source("a.md", SEED))
+    assert tables["papers"].is_empty() and tables["domains"].is_empty()
+    (reject,) = tables["rejects"].rows(named=True)
+    assert reject["reason_code"] == "parse_error"
+    assert "missing ['category'], not in the schema ['categroy']" in reject["message"]
+
+
 def test_report_date_out_of_range_is_rejected() -> None:
     data = report("2019-05-01", [("Old", "https://huggingface.co/papers/1905.00001")])
     tables = publish(source("old.md", data))
