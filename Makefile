@@ -8,7 +8,10 @@ VENV := .venv
 CHROMIUM := /usr/bin/chromium
 SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: env run test test-ui ui verify bench lint format docs clean
+.PHONY: help env run test test-ui ui verify bench lint format docs clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 18
 
 # uv itself lives in its own small virtual environment, so nothing is installed outside the project.
 $(UV):
@@ -23,7 +26,7 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 	$(UV) sync --locked --compile-bytecode --python $(PYTHON)
 	touch $@
 
-env: $(VENV)/.synced
+env: $(VENV)/.synced  ## create the environment from the lock file (run and test do it too)
 
 run: env  ## build tables, warehouse and release from the seeds folder
 	$(VENV)/bin/daily-papers build
@@ -50,16 +53,17 @@ verify: env  ## check a release folder (default: the latest): make verify RELEAS
 bench: env  ## scale benchmark (ten years of synthetic reports); writes bench/RESULTS.md
 	$(VENV)/bin/python -m bench
 
-lint: env
+lint: env  ## ruff: lint and check the formatting
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-format: env
+format: env  ## ruff: fix what it can and format
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-docs: env  ## regenerate the data dictionary (from the schemas) and the facet quality table
+docs: env  ## regenerate the data dictionary, the README's reason codes and docs/facet-quality.md
 	$(VENV)/bin/python -m schemas.dictionary > docs/data-dictionary.md
+	$(VENV)/bin/python -m schemas.dictionary --readme
 	$(VENV)/bin/python -m pipelines.facets.quality > docs/facet-quality.md
 
 # Only the project's own default folders: a DAGSTER_HOME or warehouse set elsewhere is left alone

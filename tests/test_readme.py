@@ -1,5 +1,5 @@
 """README's reason-code table is the one generated from `schemas/reasons.py`, and that list
-holds every code the pipeline can write into `rejects`."""
+holds every code the pipeline can write into `rejects`; the README names every make target."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 def test_readme_reason_code_table_is_current() -> None:
     assert README_TABLE_START in README and README_TABLE_END in README
     assert readme_with_reason_codes(README) == README, (
-        "README.md's reason-code table is stale: run `python -m schemas.dictionary --readme`"
+        "README.md's reason-code table is stale: run `make docs`"
     )
 
 
@@ -82,3 +82,10 @@ def test_every_code_the_pipeline_writes_is_documented() -> None:
     assert codes - set(REASON_CODES) == set(), "add these to schemas/reasons.py and the README"
     # The scan finds every documented code, so it would see a new one written the same way.
     assert codes == set(REASON_CODES)
+
+
+def test_readme_names_every_make_target() -> None:
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = re.findall(r"^([a-z-]+):.*## ", makefile, flags=re.MULTILINE)
+    assert {"run", "test", "ui", "help", "env", "docs"} <= set(targets)
+    assert [t for t in targets if f"make {t}" not in README] == []
