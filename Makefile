@@ -62,6 +62,7 @@ format: env  ## ruff: fix what it can and format
 	$(VENV)/bin/ruff format .
 
 docs: env  ## regenerate the data dictionary, the README's reason codes and docs/facet-quality.md
+	$(VENV)/bin/python -m schemas.fingerprint
 	$(VENV)/bin/python -m schemas.dictionary > docs/data-dictionary.md
 	$(VENV)/bin/python -m schemas.dictionary --readme
 	$(VENV)/bin/python -m pipelines.facets.quality > docs/facet-quality.md

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
-from schemas import HISTORY_TABLES, REASON_CODES, TABLES
+from schemas import HISTORY_TABLES, REASON_CODES, TABLES, fingerprint
 from schemas.dictionary import render
 from tests.conftest import Build
 
@@ -34,6 +36,43 @@ def test_readme_query_answers_on_the_seeds(seed_build: Build, query: str) -> Non
 def test_data_dictionary_is_generated_from_the_schemas() -> None:
     written = (PROJECT_ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert written == render(), "docs/data-dictionary.md is stale: run `make docs`"
+
+
+def test_the_schema_version_changes_with_the_columns(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert fingerprint.problem() is None, fingerprint.problem()
+    record = tmp_path / "fingerprint.json"
+    shutil.copyfile(fingerprint.RECORD, record)
+    monkeypatch.setattr(fingerprint, "RECORD", record)
+    # A changed column under the same version is caught, and `make docs` refuses to record it.
+    monkeypatch.setattr(fingerprint, "fingerprint", lambda: "changed")
+    assert "SCHEMA_VERSION is still" in fingerprint.problem()
+    written = record.read_bytes()
+    assert fingerprint.main() == 1
+    assert record.read_bytes() == written
+    # Under a new version it is recorded.
+    monkeypatch.setattr(fingerprint, "SCHEMA_VERSION", "9.0.0")
+    assert "not recorded yet" in fingerprint.problem()
+    assert fingerprint.main() == 0
+    assert fingerprint.recorded() == {"schema_version": "9.0.0", "fingerprint": "changed"}
+
+
+def test_the_fingerprint_sees_types_checks_and_keys_but_not_descriptions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = fingerprint.fingerprint()
+    schema = TABLES["results"].to_schema()
+    for change in (
+        {"description": "other words"},
+        {"nullable": False},
+        {"checks": []},
+    ):
+        changed = schema.update_column("change", **change)
+        monkeypatch.setattr(TABLES["results"], "to_schema", lambda schema=changed: schema)
+        assert (fingerprint.fingerprint() == before) == ("description" in change), change
+    monkeypatch.setattr(TABLES["results"], "to_schema", lambda: schema.remove_columns(["change"]))
+    assert fingerprint.fingerprint() != before
 
 
 def test_data_dictionary_covers_every_column_and_reason() -> None:
