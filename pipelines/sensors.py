@@ -11,12 +11,12 @@ from pipelines.io_managers import PartitionPickleIOManager, source_stamp
 from pipelines.jobs import INGEST_JOB
 from pipelines.lock import BuildLockedError
 from pipelines.resources import ProjectPaths
-from pipelines.run_history import record_run
+from pipelines.run_history import FINISHED, record_run
 from pipelines.sources import SeedsFolderError
 
 
 @dg.sensor(
-    job_name="ingest_reports",
+    job_name=INGEST_JOB,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
@@ -54,13 +54,7 @@ def report_files_sensor(
     return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=requests)
 
 
-_NOT_FINISHED = [
-    dg.DagsterRunStatus.QUEUED,
-    dg.DagsterRunStatus.NOT_STARTED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-    dg.DagsterRunStatus.CANCELING,
-]
+_NOT_FINISHED = [status for status in dg.DagsterRunStatus if status not in FINISHED]
 
 
 def _ingest_in_progress(instance: dg.DagsterInstance) -> bool:

@@ -95,15 +95,15 @@ def read_source(seeds_dir: Path, name: str) -> SourceReport:
     path = seeds_dir / name
     try:
         mode = path.stat().st_mode
-        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        if stat.S_ISDIR(mode):
+            return _failed(name, b"", "unreadable_file", _folder_problem(path))
+        if not stat.S_ISREG(mode):
             # Reading a named pipe would wait for a writer forever.
             message = "Not a regular file (a named pipe, socket or device): only files are read."
             return _failed(name, b"", "unreadable_file", message)
         data = path.read_bytes()
     except OSError as error:
-        if path.is_dir():
-            message = _folder_problem(path)
-        elif _has_unprintable_name(seeds_dir, name):
+        if _has_unprintable_name(seeds_dir, name):
             message = "The file name is not valid UTF-8 (shown with \\x escapes): rename it."
         else:
             message = f"Cannot read the file: {error.strerror}."
