@@ -20,6 +20,8 @@ DOMAIN_CATEGORIES = (
 USAGE_FACETS = ("inputs", "outputs", "workflow", "hardware", "code", "other")
 MENTION_KINDS = ("hardware", "benchmark", "model", "link", "domain_term")
 CODE_STATUSES = ("released", "promised", "not_mentioned")
+RESULT_UNITS = ("%", "x", "pp", "points")
+RESULT_CHANGES = ("increase", "decrease")
 
 
 class DomainsSchema(pa.DataFrameModel):
@@ -157,12 +159,12 @@ class ResultsSchema(pa.DataFrameModel):
     value: float = pa.Field(nullable=True, description="The value as a number (null for ranges).")
     unit: str = pa.Field(
         nullable=True,
-        isin=("%", "x", "pp", "points"),
+        isin=RESULT_UNITS,
         description="`%`, `x` (times), `pp`, `points`.",
     )
     change: str = pa.Field(
         nullable=True,
-        isin=("increase", "decrease"),
+        isin=RESULT_CHANGES,
         description="`increase` or `decrease` when the number is a change, by the words right "
         "around it (`提升了约 6.1%`, `高出 6.1%`, `快 13 倍`, `reduces latency by 30%`, "
         "`5% 的提升`, `+2.6`, a margin over something named before it: `超过基线 5%`, "

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipelines.facets import results
 from pipelines.facets.code_release import code_release
 from pipelines.facets.domains import domain_category
 from pipelines.facets.mentions import _clause_at, find_mentions, name_key, own_names
@@ -17,6 +18,7 @@ from pipelines.facets.results import numeric_results
 from pipelines.facets.usage import usage_items
 from pipelines.facets.vocab import BENCHMARKS
 from pipelines.settings import PROJECT_ROOT
+from schemas.facets import RESULT_UNITS
 from tests.conftest import Build
 
 
@@ -256,6 +258,10 @@ def test_numeric_results_keep_text_number_unit_and_benchmark() -> None:
 def test_a_number_after_words_of_change_is_a_change(text: str, changes: list[str | None]) -> None:
     results = numeric_results(text, find_mentions(text, "results"))
     assert [r.change for r in results] == changes
+
+
+def test_results_write_the_units_the_schema_allows() -> None:
+    assert set(results._UNITS.values()) == set(RESULT_UNITS)
 
 
 def test_each_number_goes_to_the_benchmark_named_nearest_before_it() -> None:

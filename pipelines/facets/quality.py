@@ -161,7 +161,7 @@ def main() -> None:
 KNOWN_LIMITS = """
 ## Read these figures with care
 
-The rules were developed while looking at these same 49 papers, so the figures are an upper
+The rules were developed while looking at these same papers, so the figures are an upper
 bound: there is no held-out annotation yet. Annotating the next real reports before changing
 the rules again would give an honest estimate.
 

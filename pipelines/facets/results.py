@@ -1,6 +1,7 @@
-"""Numeric results from section 5: each reported number with its sentence, the benchmark and
-metric the sentence names before it (when it names them), and whether it is a change (an
-improvement by so much) rather than a level."""
+"""Numeric results from section 5: each reported number with its sentence, its benchmark (paired
+in order where the sentence says 分别 or "respectively", else the one named nearest before it in
+the sentence, else the first after it), the metric named before it, and whether it is a change
+(an improvement by so much) rather than a level."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pipelines.facets.mentions import Mention
 from pipelines.facets.patterns import CLAUSE, Bounded
 from pipelines.facets.vocab import METRICS
+from schemas.facets import RESULT_CHANGES
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _UNIT = r"%|％|倍|×|x(?![A-Za-z])|个百分点|pp\b|分(?!钟|之|割|析|类|布|支|别|数)"
@@ -27,6 +29,7 @@ _SOFTWARE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _METRIC = re.compile("|".join(re.escape(m) for m in sorted(METRICS, key=len, reverse=True)))
+INCREASE, DECREASE = RESULT_CHANGES
 _UNITS = {
     "%": "%",
     "％": "%",
@@ -184,10 +187,10 @@ def _respective(
 def _change(before: str, after: str) -> str | None:
     """`increase` or `decrease` if the words around a value make it a change, else None."""
     if _PLUS_BEFORE.search(before) or _FASTER.search(before):
-        return "increase"
+        return INCREASE
     margin = _MARGIN_ZH.search(before)
     if margin is not None and (margin["increase"] or margin["decrease"] or margin["than"]):
-        return "increase" if margin["increase"] or margin["more"] else "decrease"
+        return INCREASE if margin["increase"] or margin["more"] else DECREASE
     words = (
         _CHANGE_BEFORE_ZH.search(before)
         or _CHANGE_BEFORE_EN.search(before)
@@ -196,7 +199,7 @@ def _change(before: str, after: str) -> str | None:
     )
     if words is None:
         return None
-    return "increase" if words["increase"] else "decrease"
+    return INCREASE if words["increase"] else DECREASE
 
 
 _FROM = re.compile(r"从[\s*]*$")

@@ -1,7 +1,8 @@
 """The line grammar of a report: headings, meta lines, separators, fences, list items, links.
 
-Every pattern is anchored and built from simple, bounded pieces, so matching a line is linear in its
-length (no nested quantifiers that could backtrack catastrophically).
+The line patterns are anchored at the start of the line, and every pattern (the link and gloss
+searches too) is built from simple, bounded pieces, so matching a line is linear in its length (no
+nested quantifiers that could backtrack catastrophically).
 """
 
 from __future__ import annotations
