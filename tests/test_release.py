@@ -3,6 +3,7 @@ write-audit-publish gate."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -17,6 +18,7 @@ import dagster as dg
 import datasets
 import duckdb
 import frictionless
+import pandera.errors
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -503,6 +505,28 @@ def test_reading_the_recorded_ids_writes_nothing(tmp_path: Path) -> None:
     with duckdb.connect(str(path)) as connection:
         connection.execute("INSERT INTO runs VALUES ('r1', 'j', 'SUCCESS', '1', '1', NULL, NULL)")
     assert recorded(path, "runs", "run_id") == {"r1"}
+
+
+def test_history_rows_that_do_not_fit_their_table_raise_and_write_nothing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    release = {"release_id": "r", "run_id": "run", "schema_version": SCHEMA_VERSION,
+               "previous_release": None, "published_at": dt.datetime(2026, 1, 1)}  # fmt: skip
+    file = {"release_id": "r", "file": "papers.parquet", "table_name": "papers", "rows": 1,
+            "bytes": 10, "sha256": "0" * 64}  # fmt: skip
+    keys = {"releases": "release_id", "release_files": "release_id"}
+    for rows, error in [
+        ({"releases": [release], "release_files": [{**file, "sha256": "not a hash"}]}, "sha256"),
+        ({"releases": [release], "release_files": [{**file, "bytes": -1}]}, "bytes"),
+        ({"releases": [{**release, "publishd_at": None}]}, "publishd_at"),
+        ({"releases": [{k: v for k, v in release.items() if k != "run_id"}]}, "columns"),
+    ]:
+        with pytest.raises((ValueError, pandera.errors.SchemaError), match=error):
+            append_rows(path, rows, replace_key=keys)
+    assert recorded(path, "releases", "release_id") == set()
+    append_rows(path, {"releases": [release], "release_files": [file]}, replace_key=keys)
+    assert recorded(path, "releases", "release_id") == {"r"}
 
 
 def test_failed_audit_publishes_nothing_and_keeps_the_previous_release(

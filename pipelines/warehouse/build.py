@@ -156,7 +156,8 @@ def _record_load(
     files_replaced: int | None,
 ) -> None:
     connection.execute(
-        "INSERT OR REPLACE INTO warehouse_loads VALUES (?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO warehouse_loads BY NAME "
+        "SELECT ? AS run_id, ? AS tables_build, ? AS mode, ? AS files_replaced, ? AS loaded_at",
         [run_id, tables_build, mode, files_replaced, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
     )
 

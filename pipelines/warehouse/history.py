@@ -54,8 +54,9 @@ def record_source_files(
         [run_id],
     )
     connection.execute(
-        "INSERT INTO source_files "
-        "SELECT source_file, source_sha256, report_date, $run, $run FROM seen "
+        "INSERT INTO source_files BY NAME "
+        "SELECT source_file, source_sha256, report_date, "
+        "$run AS first_seen_run, $run AS last_seen_run FROM seen "
         "ANTI JOIN source_files USING (source_file, source_sha256)",
         {"run": run_id},
     )
@@ -82,15 +83,17 @@ def append_rows(path: Path, rows: dict[str, list[dict]], replace_key: dict[str, 
     """Insert history rows into the warehouse at `path` in one transaction.
 
     For each table, rows whose `replace_key` column value is being written are deleted first, so
-    recording the same run or release again replaces its rows instead of failing.
+    recording the same run or release again replaces its rows instead of failing. Rows that do
+    not fit the table's model (a missing or misspelt column, a value its checks refuse) raise
+    before anything is written.
     """
+    frames = {
+        table: _validated(table, table_rows) for table, table_rows in rows.items() if table_rows
+    }
     with duckdb.connect(str(path)) as connection:
         create_history_tables(connection)
         connection.execute("BEGIN TRANSACTION")
-        for table, table_rows in rows.items():
-            if not table_rows:
-                continue
-            frame = pl.DataFrame(table_rows, schema=polars_schema(table), orient="row")
+        for table, frame in frames.items():
             connection.register("incoming", frame.to_arrow())
             key = replace_key[table]
             connection.execute(
@@ -99,3 +102,14 @@ def append_rows(path: Path, rows: dict[str, list[dict]], replace_key: dict[str, 
             connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
             connection.unregister("incoming")
         connection.execute("COMMIT")
+
+
+def _validated(table: str, rows: list[dict]) -> pl.DataFrame:
+    columns = polars_schema(table)
+    for row in rows:
+        if row.keys() != columns.keys():  # polars would fill a missing one with nulls
+            raise ValueError(
+                f"A {table} row has other columns than the table: {sorted(row)} is not "
+                f"{sorted(columns)}"
+            )
+    return HISTORY_TABLES[table].validate(pl.DataFrame(rows, schema=columns, orient="row"))
