@@ -18,6 +18,7 @@ ROWS_CODE = (
     _PIPELINES / "facets",
     _PIPELINES / "tables" / "build.py",
     _PIPELINES / "tables" / "accounting.py",
+    _PIPELINES / "tables" / "rejects.py",
     _PIPELINES.parent / "schemas",
 )
 # The code that combines the rows of many reports into the stored tables: which reports are

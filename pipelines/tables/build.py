@@ -23,6 +23,7 @@ from pipelines.parsing import Paper, ParsedReport
 from pipelines.provenance import span_provenance
 from pipelines.sources import SourceReport
 from pipelines.tables.accounting import unassigned_lines
+from pipelines.tables.rejects import reject_row
 from schemas import FACET_TABLES, PARSED_TABLES, polars_schema
 from schemas.sections import SECTION_KEYS
 
@@ -293,18 +294,16 @@ def _reject(
     *,
     rank: int | None = None,
     arxiv_id: str | None = None,
-    failed_check: str | None = None,
 ) -> dict:
-    return {
-        "source_file": source.source_file,
-        "source_sha256": source.sha256,
-        "level": level,
+    return reject_row(
+        source_file=source.source_file,
+        source_sha256=source.sha256,
+        level=level,
         **span_provenance(source.parsed, line_start, line_end, raw_text),
-        "reason_code": reason_code,
-        "failed_check": failed_check,
-        "message": message,
-        "report_date": source.parsed.report_date,
-        "arxiv_id": arxiv_id,
-        "rank": rank,
-        "raw_text": raw_text,
-    }
+        reason_code=reason_code,
+        message=message,
+        report_date=source.parsed.report_date,
+        arxiv_id=arxiv_id,
+        rank=rank,
+        raw_text=raw_text,
+    )

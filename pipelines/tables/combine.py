@@ -27,6 +27,7 @@ from pipelines.tables.build import (
     report_rows,
     unpack_rows,
 )
+from pipelines.tables.rejects import reject_row
 
 
 class ReportIdentity(Protocol):
@@ -102,18 +103,15 @@ def build_tables(sources: Iterable[SourceReport]) -> dict[str, pl.DataFrame]:
 
 def _whole_file_reject(report: ReportRows, reject: WholeFileReject) -> dict:
     text = report.source_text
-    return {
-        "source_file": report.source_file,
-        "source_sha256": report.sha256,
-        "level": reject.level,
-        "line_start": 1,
-        "line_end": report.line_count,
-        "span_sha256": hashlib.sha256(text.encode()).hexdigest(),
-        "reason_code": reject.reason_code,
-        "failed_check": None,
-        "message": reject.message,
-        "report_date": report.report_date,
-        "arxiv_id": None,
-        "rank": None,
-        "raw_text": text,
-    }
+    return reject_row(
+        source_file=report.source_file,
+        source_sha256=report.sha256,
+        level=reject.level,
+        line_start=1,
+        line_end=report.line_count,
+        span_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        reason_code=reject.reason_code,
+        message=reject.message,
+        report_date=report.report_date,
+        raw_text=text,
+    )

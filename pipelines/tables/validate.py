@@ -14,6 +14,7 @@ from typing import Protocol
 import pandera.errors
 import polars as pl
 
+from pipelines.tables.rejects import reject_row
 from schemas import FACET_TABLES, TABLES, RejectsSchema, polars_schema
 
 PAPER_KEY = ["report_date", "arxiv_id"]
@@ -95,21 +96,21 @@ def split_valid(table: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataF
 def _rejects(level: str, failed: pl.DataFrame, sources: Mapping[str, SourceText]) -> pl.DataFrame:
     """Reject rows for rows that failed schema checks."""
     rows = [
-        {
-            "source_file": row["source_file"],
-            "source_sha256": row["source_sha256"],
-            "level": level,
-            "line_start": row["line_start"],
-            "line_end": row["line_end"],
-            "span_sha256": row["span_sha256"],
-            "reason_code": "schema_check_failed",
-            "failed_check": row["failed_check"],
-            "message": f"The {level} failed schema checks: {row['failed_check']}.",
-            "report_date": row["report_date"],
-            "arxiv_id": row.get("arxiv_id"),
-            "rank": row.get("rank"),
-            "raw_text": sources[row["source_file"]].text(row["line_start"], row["line_end"]),
-        }
+        reject_row(
+            source_file=row["source_file"],
+            source_sha256=row["source_sha256"],
+            level=level,
+            line_start=row["line_start"],
+            line_end=row["line_end"],
+            span_sha256=row["span_sha256"],
+            reason_code="schema_check_failed",
+            failed_check=row["failed_check"],
+            message=f"The {level} failed schema checks: {row['failed_check']}.",
+            report_date=row["report_date"],
+            arxiv_id=row.get("arxiv_id"),
+            rank=row.get("rank"),
+            raw_text=sources[row["source_file"]].text(row["line_start"], row["line_end"]),
+        )
         for row in failed.iter_rows(named=True)
     ]
     return pl.DataFrame(rows, schema=polars_schema("rejects"), orient="row")
