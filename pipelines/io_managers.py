@@ -67,8 +67,9 @@ class StoredPartitions(Mapping[str, object]):
         """These partitions only (still read from disk when asked for; cheap to pickle)."""
         return StoredPartitions({key: self._paths[key] for key in partition_keys})
 
-    def stamp(self, partition_key: str) -> str:
-        """Changes whenever the partition is stored again: its size and modification time."""
+    def rows_stamp(self, partition_key: str) -> str:
+        """Changes whenever the partition's rows are stored again: the size and modification
+        time of their file (not of the report file, see `source_stamps`)."""
         stat = self._stored(partition_key).stat()
         return f"{stat.st_size}-{stat.st_mtime_ns}"
 
@@ -97,12 +98,15 @@ class PartitionPickleIOManager(dg.ConfigurableIOManager):
         partition carries the `source_stamp` its file had (see `store`): any other is a
         change."""
         keys = list(partition_keys)
-        stamped = self.stamps(asset_key, keys)
+        stamped = self.source_stamps(asset_key, keys)
         return [key for key in keys if stamped.get(key) != source_stamp(folder / key)]
 
-    def stamps(self, asset_key: dg.AssetKey, partition_keys: Iterable[str]) -> dict[str, int]:
-        """The stamp (see `store`) of each of these partitions that is stored: one listing of
-        the folder, not a look-up per partition (thousands, at every build)."""
+    def source_stamps(
+        self, asset_key: dg.AssetKey, partition_keys: Iterable[str]
+    ) -> dict[str, int]:
+        """The `source_stamp` of its report file that each of these partitions was stored with
+        (see `store`), for those stored: one listing of the folder, not a look-up per partition
+        (thousands, at every build)."""
         folder = Path(self.base_dir, *asset_key.path)
         if not folder.is_dir():
             return {}

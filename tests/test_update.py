@@ -245,7 +245,7 @@ def test_stored_rows_missing_or_damaged_fail_with_what_to_do(tmp_path: Path) -> 
     damaged.write_bytes(b"\x80\x05cut short")
     stored = StoredPartitions({"gone.md": tmp_path / "gone.pickle", "damaged.md": damaged})
     with pytest.raises(dg.Failure, match="has not been parsed yet"):
-        stored.stamp("gone.md")
+        stored.rows_stamp("gone.md")
     with pytest.raises(dg.Failure, match="has not been parsed yet"):
         stored["gone.md"]
     with pytest.raises(dg.Failure, match="are damaged"):

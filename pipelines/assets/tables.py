@@ -187,7 +187,7 @@ def _summaries(stored: StoredPartitions, previous: TablesState | None) -> dict[s
     stored again since the previous build."""
     summaries = {}
     for key in sorted(stored):
-        stamp = stored.stamp(key)
+        stamp = stored.rows_stamp(key)
         known = previous.reports.get(key) if previous else None
         if known is not None and known.stamp == stamp:
             summaries[key] = known
