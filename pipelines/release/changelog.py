@@ -11,6 +11,9 @@ import polars as pl
 from pipelines.metadata import escape_markdown
 from pipelines.tables.validate import PAPER_KEY
 
+# The columns of `papers` the changelog compares (a previous release may lack `span_sha256`).
+CHANGE_COLUMNS = [*PAPER_KEY, "title", "span_sha256"]
+
 
 def paper_changes(previous: pl.DataFrame | None, current: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Papers `added`, `changed` and `removed`, each sorted by key."""

@@ -22,7 +22,7 @@ import polars as pl
 from pipelines.files import fsync_dir, fsync_file, sha256_file
 from pipelines.parquet import TableFile
 from pipelines.release.card import render_card
-from pipelines.release.changelog import paper_changes, render_changelog
+from pipelines.release.changelog import CHANGE_COLUMNS, paper_changes, render_changelog
 from pipelines.release.charts import CHARTS_DIR, write_charts
 from pipelines.release.datapackage import datapackage
 from pipelines.release.verify import CHECKSUMS, MANIFEST, checksums_text
@@ -33,7 +33,6 @@ from pipelines.warehouse.build import copy_tables
 from schemas import SCHEMA_VERSION, TABLES
 
 STAGING = ".staging"
-CHANGE_COLUMNS = ["report_date", "arxiv_id", "title", "span_sha256"]  # what the changelog compares
 LATEST = "latest"
 # The code that writes the files of a release (`pipelines/release/`): when it changes, a
 # release of the same tables gets an id of its own instead of being taken for the old one.
