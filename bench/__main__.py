@@ -37,7 +37,6 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
@@ -46,6 +45,8 @@ from bench.corpus import FIRST_DATE, generate, paper_blocks, write_report
 from bench.measure import Measured, run
 from pipelines.instance import write_instance_config
 from pipelines.parsing import parse_report
+from pipelines.versions import library_versions
+from pipelines.warehouse import WAREHOUSE_FILE
 
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
@@ -198,9 +199,7 @@ def machine() -> str:
         ),
         platform.processor() or "unknown CPU",
     )
-    packages = ", ".join(
-        f"{name} {version(name)}" for name in ("dagster", "polars", "pandera", "duckdb", "pyarrow")
-    )
+    packages = ", ".join(f"{name} {version}" for name, version in library_versions().items())
     return (
         f"{platform.machine()} ({cpu}), {len(os.sched_getaffinity(0))} cores, "
         f"{int(memory) / 1e6:.0f} GB RAM, {platform.system()} {platform.release()}; "
@@ -336,7 +335,7 @@ def main() -> None:
     print(f"  trivial materialise {each_run(trivial.cli)}", flush=True)
     print(f"  trivial materialise in process {each_run(trivial.in_process)}", flush=True)
     parser_speed = parser_mb_per_s(corpus)
-    queries = query_ms(out / "warehouse" / "daily_papers.duckdb", args.reports)
+    queries = query_ms(out / "warehouse" / WAREHOUSE_FILE, args.reports)
     minutes = (time.perf_counter() - started) / 60
     text = report(sizes, incremental, trivial, parser_speed, queries, minutes)
     print(text)

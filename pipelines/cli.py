@@ -158,15 +158,16 @@ def add(settings: Settings, files: list[Path]) -> int:
 
 def _added_files_published(settings: Settings, targets: list[Path]) -> int:
     """1, naming why, if a file just added was rejected whole (it published nothing)."""
+    from pipelines.tables.accounting import WHOLE_FILE_LEVELS
     from pipelines.warehouse import WAREHOUSE_FILE
 
     names = [target.relative_to(settings.seeds_dir).as_posix() for target in targets]
     rejected = _warehouse_rows(
         settings.warehouse_dir / WAREHOUSE_FILE,
         "SELECT source_file, reason_code, message FROM rejects "
-        "WHERE level IN ('file', 'report') AND source_file IN (SELECT unnest($names)) "
+        "WHERE level IN (SELECT unnest($levels)) AND source_file IN (SELECT unnest($names)) "
         "ORDER BY source_file",
-        {"names": names},
+        {"names": names, "levels": list(WHOLE_FILE_LEVELS)},
         unread="the added files' rejects were not checked",
     )
     if rejected is None:
@@ -240,6 +241,7 @@ def info(settings: Settings) -> int:
     import duckdb
 
     from pipelines.release.stage import LATEST
+    from pipelines.resources import RELEASES
     from pipelines.sources import SeedsFolderError, report_files
     from pipelines.versions import CODE_VERSION, PARSER_VERSION
     from pipelines.warehouse import WAREHOUSE_FILE
@@ -247,7 +249,7 @@ def info(settings: Settings) -> int:
     from schemas import SCHEMA_VERSION, TABLES
 
     warehouse = settings.warehouse_dir / WAREHOUSE_FILE
-    latest = settings.warehouse_dir / "releases" / LATEST
+    latest = settings.warehouse_dir / RELEASES / LATEST
     try:
         files_found = f"{len(report_files(settings.seeds_dir))} report files"
     except SeedsFolderError as error:
@@ -322,6 +324,7 @@ def build(settings: Settings) -> int:
 
     from pipelines.definitions import build_definitions
     from pipelines.lock import BuildLockedError, build_lock
+    from pipelines.resources import RELEASES
     from pipelines.runner import build_all
     from pipelines.sources import SeedsFolderError
     from pipelines.warehouse.build import cannot_open
@@ -357,7 +360,7 @@ def build(settings: Settings) -> int:
             return 130
         print("error: the build failed; the Dagster UI (make ui) shows why", file=sys.stderr)
         return 1
-    print(f"release {result.release_id} in {settings.warehouse_dir / 'releases'}")
+    print(f"release {result.release_id} in {settings.warehouse_dir / RELEASES}")
     print(f"warehouse {defs.resources['duckdb'].database}")
     _print_rejects(Path(defs.resources["duckdb"].database))
     return 0

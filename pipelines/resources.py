@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 
+RELEASES = "releases"  # the folder of the releases, in the warehouse folder
+
 
 class ProjectPaths(dg.ConfigurableResource):
     """The seeds folder the reports are read from and the folder outputs are written to."""
@@ -24,4 +26,4 @@ class ProjectPaths(dg.ConfigurableResource):
 
     @property
     def releases(self) -> Path:
-        return self.warehouse / "releases"
+        return self.warehouse / RELEASES
