@@ -246,6 +246,7 @@ def info(settings: Settings) -> int:
     from pipelines.versions import CODE_VERSION, PARSER_VERSION
     from pipelines.warehouse import WAREHOUSE_FILE
     from pipelines.warehouse.build import cannot_open
+    from pipelines.warehouse.ddl import has_table
     from schemas import SCHEMA_VERSION, TABLES
 
     warehouse = settings.warehouse_dir / WAREHOUSE_FILE
@@ -263,12 +264,10 @@ def info(settings: Settings) -> int:
         return 0
     try:
         with duckdb.connect(str(warehouse), read_only=True) as connection:
-            tables = connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-            present = {name for (name,) in tables}
             counts = {
                 table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in TABLES
-                if table in present
+                if has_table(connection, table)
             }
     except duckdb.Error as error:
         print(f"error: {cannot_open(warehouse, error)}", file=sys.stderr)

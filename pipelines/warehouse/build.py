@@ -137,10 +137,7 @@ def _replace_rows(
 
 def _loaded_build(connection: duckdb.DuckDBPyConnection) -> str | None:
     """The tables build the warehouse holds, as its last load recorded."""
-    exists = connection.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'warehouse_loads'"
-    ).fetchone()[0]
-    if not exists:
+    if not ddl.has_table(connection, "warehouse_loads"):
         return None
     row = connection.execute(
         "SELECT tables_build FROM warehouse_loads ORDER BY loaded_at DESC LIMIT 1"

@@ -3,6 +3,7 @@ the views too)."""
 
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 
 from schemas import model
@@ -68,3 +69,13 @@ def view_comments() -> list[str]:
 def literal(text: str) -> str:
     """A SQL string literal, for statements that take no bound parameters (COMMENT ON, ATTACH)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def has_table(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the connection's current database holds `table` (in its main schema)."""
+    row = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ?",
+        [table],
+    ).fetchone()
+    return bool(row and row[0])

@@ -69,12 +69,7 @@ def recorded(path: Path, table: str, key: str) -> set[str]:
     if not path.exists():
         return set()
     with duckdb.connect(str(path)) as connection:
-        exists = connection.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = 'main' AND table_name = ?",
-            [table],
-        ).fetchone()
-        if not exists or not exists[0]:
+        if not ddl.has_table(connection, table):
             return set()
         return {value for (value,) in connection.execute(f"SELECT {key} FROM {table}").fetchall()}
 
