@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
+from dataclasses import dataclass
 
 from pipelines.parsing import grammar
 from pipelines.parsing.model import Innovation, Paper, ParsedReport, Problem, Section
@@ -176,33 +177,85 @@ def _iso_date(value: str) -> dt.date | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Preamble:
+    """What a paper block says between its heading and its first section."""
+
+    meta: dict[str, str]  # `link` and `reading_source`, the first of each
+    inner_heading: str | None
+    wrapped_in_fence: bool
+    problems: list[Problem]  # runs of other text
+
+
 def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
     """Parse one paper block: its heading line, meta lines, preamble and sections."""
     title = grammar.paper_title(block[0][1]) or ""
     body = _strip_trailing_decoration(block[1:])
+    heading_positions = _section_headings(body)
+    first_section = heading_positions[0][0] if heading_positions else len(body)
+    preamble = _preamble(body[:first_section], rank)
+    if preamble.wrapped_in_fence and body and grammar.is_fence(body[-1][1]):
+        body = _strip_trailing_decoration(body[:-1])
+    sections, innovation_lines, unknown, after_separator = _sections(body, heading_positions)
+    problems = (
+        preamble.problems
+        + [
+            _problem("unknown_section", f"Unknown section heading {lines[0][1]!r}.", lines, rank)
+            for lines in unknown
+        ]
+        + [_problem("unassigned_text", AFTER_SEPARATOR, lines, rank) for lines in after_separator]
+    )
+    link = preamble.meta.get("link")
+    kept = body
+    if after_separator:
+        cut_off = {number for lines in after_separator for number, _ in lines}
+        kept = _strip_trailing_decoration([line for line in body if line[0] not in cut_off])
+    paper = Paper(
+        rank=rank,
+        title=title,
+        link_raw=link,
+        arxiv_id=grammar.arxiv_id(link) if link else None,
+        reading_source=preamble.meta.get("reading_source"),
+        inner_heading=preamble.inner_heading,
+        line_start=block[0][0],
+        line_end=(kept or block)[-1][0],
+        sections=tuple(sections),
+        innovations=_innovations(innovation_lines),
+        another_block_at=_another_block(kept[first_section:], link),
+    )
+    return paper, problems
+
+
+def _section_headings(body: list[Line]) -> list[tuple[int, grammar.SectionHeading | None]]:
+    """The positions in `body` of its section headings, in order: a known heading (None for a
+    numbered heading of an unknown section, which runs to the next heading and is rejected)."""
+    positions: list[tuple[int, grammar.SectionHeading | None]] = []
+    last_order = -1
+    for position, (_, text) in enumerate(body):
+        heading = grammar.section_heading(text)
+        if heading is not None:
+            order = grammar.SECTION_KEYS.index(heading.key)
+            if order > last_order:  # a repeated or earlier name is body text, e.g. a list item
+                positions.append((position, heading))
+                last_order = order
+        elif (unknown := grammar.unknown_section_number(text)) and unknown > last_order + 1:
+            # A number that does not move past the current section's (`**1. 名称**` in
+            # section 4) numbers items inside it.
+            positions.append((position, None))
+    return positions
+
+
+def _preamble(lines: list[Line], rank: int) -> _Preamble:
+    """The meta lines, inner heading and fence before a paper's first section; any other text
+    there is unassigned (a run of it, blank lines aside, is one problem)."""
     meta: dict[str, str] = {}
     inner_heading = None
     wrapped_in_fence = False
     unassigned = _UnassignedRuns(
         "Text between a paper heading and its first section that is not a known field.", rank
     )
-    heading_positions: list[tuple[int, grammar.SectionHeading | None]] = []
-    last_order = -1
-
-    for position, (number, text) in enumerate(body):
-        heading = grammar.section_heading(text)
-        if heading is not None:
-            order = grammar.SECTION_KEYS.index(heading.key)
-            if order > last_order:  # a repeated or earlier name is body text, e.g. a list item
-                heading_positions.append((position, heading))
-                last_order = order
-                continue
-        elif (unknown := grammar.unknown_section_number(text)) and unknown > last_order + 1:
-            # Runs to the next heading, then rejected. A number that does not move past the
-            # current section's (`**1. 名称**` in section 4) numbers items inside it.
-            heading_positions.append((position, None))
-            continue
-        if heading_positions or not text:
+    for number, text in lines:
+        if not text:
             continue
         field = grammar.meta_field(text)
         if field and field[0] in ("link", "reading_source") and field[0] not in meta:
@@ -215,38 +268,7 @@ def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
             unassigned.add((number, text))
             continue
         unassigned.end_run()
-
-    if wrapped_in_fence and body and grammar.is_fence(body[-1][1]):
-        body = _strip_trailing_decoration(body[:-1])
-    sections, innovation_lines, unknown, after_separator = _sections(body, heading_positions)
-    problems = (
-        unassigned.problems()
-        + [
-            _problem("unknown_section", f"Unknown section heading {lines[0][1]!r}.", lines, rank)
-            for lines in unknown
-        ]
-        + [_problem("unassigned_text", AFTER_SEPARATOR, lines, rank) for lines in after_separator]
-    )
-    link = meta.get("link")
-    first_section = heading_positions[0][0] if heading_positions else len(body)
-    kept = body
-    if after_separator:
-        cut_off = {number for lines in after_separator for number, _ in lines}
-        kept = _strip_trailing_decoration([line for line in body if line[0] not in cut_off])
-    paper = Paper(
-        rank=rank,
-        title=title,
-        link_raw=link,
-        arxiv_id=grammar.arxiv_id(link) if link else None,
-        reading_source=meta.get("reading_source"),
-        inner_heading=inner_heading,
-        line_start=block[0][0],
-        line_end=(kept or block)[-1][0],
-        sections=tuple(sections),
-        innovations=_innovations(innovation_lines),
-        another_block_at=_another_block(kept[first_section:], link),
-    )
-    return paper, problems
+    return _Preamble(meta, inner_heading, wrapped_in_fence, unassigned.problems())
 
 
 def _second_header(lines: list[str], first_number: int) -> int | None:
