@@ -84,7 +84,9 @@ CURRENT = dg.AssetCheckSpec(
     check_specs=[ACCOUNTED_FOR, CURRENT],
     required_resource_keys={"table_io_manager", "report_io_manager", "paths"},
 )
-def tables(context: dg.AssetExecutionContext, parsed_report: StoredPartitions):
+def tables(
+    context: dg.AssetExecutionContext, parsed_report: StoredPartitions
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Apply the publishing rules and the schemas; what fails goes to `rejects` with a reason.
     The facet tables (domain, usage items, mentions, code release, numeric results) follow the
     published papers.
@@ -99,7 +101,9 @@ def tables(context: dg.AssetExecutionContext, parsed_report: StoredPartitions):
         yield from _build_tables(context, parsed_report)
 
 
-def _build_tables(context: dg.AssetExecutionContext, parsed_report: StoredPartitions):
+def _build_tables(
+    context: dg.AssetExecutionContext, parsed_report: StoredPartitions
+) -> Iterator[dg.Output | dg.AssetCheckResult]:
     store: TableStore = context.resources.table_io_manager.store
     previous = store.state(TABLES_VERSION)
     summaries = _summaries(parsed_report, previous)
