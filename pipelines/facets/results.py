@@ -194,7 +194,7 @@ def _change(before: str, after: str) -> str | None:
     words = (
         _CHANGE_BEFORE_ZH.search(before)
         or _CHANGE_BEFORE_EN.search(before)
-        or _MARGIN_EN.search(before)
+        or ("by" in before and _MARGIN_EN.search(before))  # most sentences have no "by"
         or _CHANGE_AFTER.match(after)
     )
     if words is None:
