@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.facets.patterns import CLAUSE, CLAUSE_ENDS, Bounded
+from pipelines.facets.patterns import (
+    CLAUSE,
+    CLAUSE_ENDS,
+    NOT_AFTER_WORD,
+    NOT_BEFORE_WORD,
+    Bounded,
+)
 from pipelines.facets.vocab import (
     BENCHMARKS,
     HARDWARE_MODELS,
@@ -51,7 +57,7 @@ _HARDWARE = re.compile(
     # A hyphen may join the form factor or the memory to the model (`A100-SXM4-80GB`); a
     # bracket right after the memory closes it (`A100 (80GB)`), and `GPU` may come between
     # (`A100 GPU (40GB)`).
-    + rf"(?<![A-Za-z0-9_-])(?P<model>{HARDWARE_MODELS})"
+    + rf"{NOT_AFTER_WORD}(?P<model>{HARDWARE_MODELS})"
     + r"(?:-(?:SXM[2-6]?|PCIe)(?![A-Za-z0-9_]))?(?![A-Za-z0-9_]|-(?!\d{1,3}\s?G))"
     + r"(?:(?:\s?GPUs?)?(?:\s?(?P<open>[（(])?\s?|-)(?P<mem>\d{1,3})\s?(?:GB|GiB|G)(?![A-Za-z])"
     + r"(?(open)(?:\s?[）)])?))?"
@@ -147,10 +153,10 @@ _NAME = (
 # ... that is shaped like a benchmark (ends in Bench/Eval/QA/…), or that the text calls one.
 _SHAPED = Bounded(
     r"([A-Za-z][\w&.\-]*(?:Bench|bench|BENCH|Eval|EVAL|QA|Arena|Gym|World|Suite)(?:[\w.\-]*)"
-    r"(?:\s(?:Verified|Lite|Pro|Hard|Mini|v?\d[\w.]*))?)(?![A-Za-z0-9_-])"
+    rf"(?:\s(?:Verified|Lite|Pro|Hard|Mini|v?\d[\w.]*))?){NOT_BEFORE_WORD}"
 )
 _CALLED = re.compile(
-    rf"(?<![A-Za-z0-9_-])({_NAME})\s?(?:\*\*)?\s?(?:[（(][^）)\n]{{0,40}}[）)])?\s?"
+    rf"{NOT_AFTER_WORD}({_NAME})\s?(?:\*\*)?\s?(?:[（(][^）)\n]{{0,40}}[）)])?\s?"
     rf"(?:数据集|基准测试集|基准测试|基准|测评集|评测集|测试集|benchmark|Benchmark|dataset)(?![A-Za-z])"
 )
 # Every _SHAPED and _SPACED match has one of these words: a quick search skips most texts.
@@ -158,7 +164,7 @@ _SHAPE_WORD = re.compile(r"Bench|bench|BENCH|Eval|EVAL|QA|Arena|Gym|World|Suite"
 # Every _CALLED match ends in one of these words: a quick search for them skips most texts.
 _CALLED_WORD = re.compile(r"数据集|基准|测评集|评测集|测试集|benchmark|Benchmark|dataset")
 # "Rubric Feedback Bench", "DeepResearch Bench": capitalised words before Bench/Benchmark
-_SPACED = Bounded(r"((?:[A-Z][\w&.\-]*\s){1,3}(?:Bench|Benchmark|Arena|Suite))(?![A-Za-z0-9_-])")
+_SPACED = Bounded(rf"((?:[A-Z][\w&.\-]*\s){{1,3}}(?:Bench|Benchmark|Arena|Suite)){NOT_BEFORE_WORD}")
 # "基准（A, B, C）", "数据集**：A, B", "基准测试（如 A, B）": the list after the word
 _LIST_AFTER = re.compile(
     r"(?:数据集|基准测试|基准|benchmarks?|评测集|测试集)(?:\*\*)?\s?[（(：:]\s?(?:\*\*)?\s?(?:如|包括|例如)?\s?"
@@ -313,7 +319,7 @@ _MODEL = Bounded(
     + "|".join(sorted((re.escape(f) for f in MODEL_FAMILIES), key=len, reverse=True))
     + r")("
     + _MODEL_SUFFIX
-    + r")(?![A-Za-z0-9_-])"
+    + rf"){NOT_BEFORE_WORD}"
 )
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-NOT_AFTER_WORD = r"(?<![A-Za-z0-9_-])"
+WORD_CHAR = "[A-Za-z0-9_-]"  # a character of a Latin name (`GPT-4o`, `A100_80G`)
+NOT_AFTER_WORD = rf"(?<!{WORD_CHAR})"
+NOT_BEFORE_WORD = rf"(?!{WORD_CHAR})"
 CLAUSE_ENDS = "。；;\n"
 CLAUSE = re.compile(rf"[^{CLAUSE_ENDS}]+")  # a clause or sentence: up to 。 ； ; or a line break
 
@@ -20,7 +22,7 @@ CLAUSE = re.compile(rf"[^{CLAUSE_ENDS}]+")  # a clause or sentence: up to 。 �
 class Bounded:
     """`finditer` of `(?<!{not_after}){body}`, for a `body` that never matches empty."""
 
-    def __init__(self, body: str, not_after: str = "[A-Za-z0-9_-]") -> None:
+    def __init__(self, body: str, not_after: str = WORD_CHAR) -> None:
         self.pattern = re.compile(body)
         self._before = re.compile(not_after)
 
