@@ -167,8 +167,8 @@ class ResultsSchema(pa.DataFrameModel):
         isin=RESULT_CHANGES,
         description="`increase` or `decrease` when the number is a change, by the words right "
         "around it (`提升了约 6.1%`, `高出 6.1%`, `快 13 倍`, `reduces latency by 30%`, "
-        "`5% 的提升`, `+2.6`, a margin over something named before it: `超过基线 5%`, "
-        "`surpasses X by 3%`, and the rest of a list after them); null when it states a level "
+        "`5% 的提升`, `+2.6`, a margin: `比基线高 5%`, `surpasses X by 3%`, and the rest of a "
+        "list after them); null when it states a level "
         "(`达到 85%`, `提升至 85%`, `超过 90%`, `from 70% to 75%`). `value` keeps the sign as "
         "written. Compare levels with levels: `WHERE change IS NULL`.",
     )

@@ -237,19 +237,26 @@ def test_numeric_results_keep_text_number_unit_and_benchmark() -> None:
         ("比基线快 **13 倍**", ["increase"]),
         ("有 **11.3%** 的绝对提升", ["increase"]),
         ("outperforms GPT-4 by 4.2%", ["increase"]),
-        # a margin over something named between
-        ("超过基线 5.1%，比 ESPO 多 3.2 分，比基线低 2.5%", ["increase", "increase", "decrease"]),
+        # a margin over what 比 names, or what a verb of surpassing names before `by`
+        ("比 ESPO 多 3.2 分，比基线低 2.5%", ["increase", "decrease"]),
         ("surpasses the baseline by 3.2% but lags behind GPT-4 by 1.5%", ["increase", "decrease"]),
+        ("Surpasses the baseline By 3.2%", ["increase"]),
         ("提升：5.5%", ["increase"]),
+        # the verb of change next to the number decides, whatever was surpassed before it
+        ("准确率高于基线且延迟降低 30.5%，性能优于基线同时显存减少 20.5%", ["decrease"] * 2),
+        ("领先基线并降低了 12.5% 的延迟，比基线慢但准确率提高 5.5%", ["decrease", "increase"]),
         # levels: reached, risen to, or started from
         ("提升为 85.3%，减少为原来的 25.0%", [None, None]),
         ("improves accuracy from 70.1% to 75.3%", [None, None]),
         ("在提高效率的同时保持 85.2% 的准确率", [None]),
         ("模型达到 85.3% 并提高了效率", [None]),
-        # more than a level, or the level of the thing it beats
+        # more than a level, the level of the thing it beats, or a value of what it names
         ("超过 90.5%，超过了 **85.2%**，高于 80.5%", [None, None, None]),
         ("优于随机基线的 33.4，大幅领先（57.96% vs 48.93%）", [None, None, None]),
-        ("exceeds 90.5%", [None]),
+        ("超过基线 5.1%，当置信度超过阈值 0.5 时，超过基线为 85.2%", [None, None, None]),
+        ("模型显著优于基线方法达到 85.2% 的准确率", [None]),
+        ("正样本占比最高 45.2%，比较而言准确率更高 85.2%，对比基线高 3.5%", [None, None, None]),
+        ("exceeds 90.5%; exceeds human accuracy as measured by 85.3%", [None, None]),
         # words that only contain a word of change
         ("the model executes in 2.5 s; training again yields 90.1%", [None, None]),
         ("在快照数据集上得分 85.2%", [None]),

@@ -188,9 +188,10 @@ the rules again would give an honest estimate.
   (`CUDA 12.1`, `PyTorch 2.1`) are skipped; other version numbers (`Node 18.2`) can read as
   results. Results are not scored against the annotation (it has none yet). `change` marks a
   number as an increase or decrease only by words of change right next to it (`提升了约`,
-  `高出`, `降低`, `improves accuracy by`, `的提升`, a `+`), by a margin over something named
-  just before it (`超过基线 5%`, `比 X 多 3 分`, `surpasses X by 3%`), or as a list after them;
-  a margin said otherwise (`相比基线，准确率高 5%`, `5% better than X`) reads as a level.
+  `高出`, `降低`, `improves accuracy by`, `的提升`, a `+`), by a margin over what `比` names
+  (`比 X 多 3 分`) or what a verb of surpassing names before `by` (`surpasses X by 3%`), or as
+  a list after them; a margin said otherwise reads as a level (`超过基线 5%`, which reads like
+  `超过阈值 0.5`; `相比基线，准确率高 5%`; `5% better than X`).
 - **Code release**: "provided" (提供的 X) without saying what X is reads as not mentioned. A
   GitHub or Hugging Face link counts as released unless its clause says the work builds on it
   (基于, 依赖, built on); a library's link named otherwise (`使用 X（github.com/…）`) still

@@ -51,14 +51,12 @@ _CHANGE_BEFORE_ZH = re.compile(
     rf"(?:(?P<increase>{_INCREASE_ZH})|(?P<decrease>{_DECREASE_ZH}))"
     r"(?:量|幅度)?(?:了|约|近|高达|可达|多达|达|超过|大约|平均|整整|[:：]|\s|\*\*)*$"
 )
-# A margin over something named between (`超过基线 5%`, `比 X 多 3 分`, `低于基线 2%`); with
-# nothing between, `超过 90%` and `高于 90%` state levels, and `优于基线的 33.4` the other's.
+# A margin over what `比` names (`比 X 多 3 分`, `比基线低 2.5%`; not 对比, 相比, 占比, 比较, 比例),
+# with no other verb between. `超过基线 5%` stays a level: it reads like `超过阈值 0.5`.
+_NOT_IN_THAN = rf"{_INCREASE_ZH}|{_DECREASE_ZH}|达到|取得|为|至|到|并|且|但|而|同时"
 _MARGIN_ZH = re.compile(
-    r"(?:(?P<increase>超过|超越|优于|领先|胜过|高于)|(?P<decrease>低于|落后于?))了?"
-    r"\s?(?P<object>[^\d\s，,。；;：:%（()了约近*][^\s，,。；;：:%（()]{0,19}?)(?<!的)"
-    r"\s?(?:了|约|近|高达|达|\s|\*\*)*$"
-    r"|比(?P<than>[^\d，,。；;：:%（()]{1,20}?)"
-    r"(?:(?P<more>高|多|好|强|大)|(?P<less>低|少|差|小))出?了?\s?(?:约|近|\*\*)?\s?$"
+    rf"(?<![对相占无])比(?![较例率])(?:(?!{_NOT_IN_THAN})[^\d，,。；;：:%（()]){{1,20}}?"
+    r"(?:(?P<increase>高|多|好|强|大)|(?P<decrease>低|少|差|小))出?了?\s?(?:约|近|\*\*)?\s?$"
 )
 _FASTER = re.compile(r"快了?\s?(?:约|近)?\s?(?:\*\*)?\s?$")  # `快 13 倍` (not `快照`, `快速`)
 _CHANGE_BEFORE_EN = re.compile(
@@ -75,7 +73,9 @@ _MARGIN_EN = re.compile(
     r"(?<![A-Za-z])(?:(?P<increase>surpass(?:es|ed|ing)?|exceed(?:s|ed|ing)?|beat(?:s|ing)?"
     r"|lead(?:s|ing)?)|(?P<decrease>trail(?:s|ed|ing)?|lag(?:s|ged|ging)?(?:\s+behind)?"
     r"|underperform(?:s|ed|ing)?))(?![A-Za-z])"
-    r"(?:\s+[\w.+-]+){0,4}?\s+by"
+    # a few words between, not `as measured by`
+    r"(?:\s+(?!(?:as|measured|followed|given|denoted|reported|shown|indicated|judged)\b)"
+    r"[\w.+-]+){0,4}?\s+by"
     r"(?:\s+(?:about|approximately|nearly|around|up\s+to|over|more\s+than))?\s*(?:\*\*)?\s?$",
     re.IGNORECASE,
 )
@@ -188,13 +188,11 @@ def _change(before: str, after: str) -> str | None:
     """`increase` or `decrease` if the words around a value make it a change, else None."""
     if _PLUS_BEFORE.search(before) or _FASTER.search(before):
         return INCREASE
-    margin = _MARGIN_ZH.search(before)
-    if margin is not None and (margin["increase"] or margin["decrease"] or margin["than"]):
-        return INCREASE if margin["increase"] or margin["more"] else DECREASE
     words = (
         _CHANGE_BEFORE_ZH.search(before)
         or _CHANGE_BEFORE_EN.search(before)
-        or ("by" in before and _MARGIN_EN.search(before))  # most sentences have no "by"
+        or ("by" in before.lower() and _MARGIN_EN.search(before))  # most sentences have no "by"
+        or ("比" in before and _MARGIN_ZH.search(before))
         or _CHANGE_AFTER.match(after)
     )
     if words is None:
