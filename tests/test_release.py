@@ -687,14 +687,14 @@ def test_two_command_line_builds_give_identical_parquet_and_id(
         assert (latest / name).read_bytes() == (seed_build.latest / name).read_bytes(), name
 
 
-def test_a_change_to_the_release_code_gives_the_same_tables_a_new_release_id(
+def test_a_change_to_the_code_gives_the_same_tables_a_new_release_id(
     seed_build: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reports = pl.read_parquet(seed_build.latest / "reports.parquet")
     manifest = json.loads((seed_build.latest / "manifest.json").read_text())
     table_files = [entry for entry in manifest["files"] if "table" in entry]
     assert stage._release_id(reports, table_files) == seed_build.result.release_id
-    monkeypatch.setattr(stage, "RELEASE_CODE_VERSION", "other-code")
+    monkeypatch.setattr(stage, "CODE_VERSION", "0.1.0+other")
     other = stage._release_id(reports, table_files)
     assert other != seed_build.result.release_id
     assert other.startswith("2026-01-24-")  # still named after the newest report

@@ -24,9 +24,9 @@ from pipelines.release import (
     stage_release,
 )
 from pipelines.release.charts import chart_markdown
-from pipelines.release.stage import RELEASE_CODE_VERSION
 from pipelines.release.verify import MANIFEST
 from pipelines.resources import ProjectPaths
+from pipelines.versions import CODE_VERSION
 from pipelines.warehouse import WAREHOUSE_FILE
 from pipelines.warehouse.history import append_rows, recorded
 from schemas import SCHEMA_VERSION, TABLES
@@ -36,7 +36,7 @@ from schemas import SCHEMA_VERSION, TABLES
     group_name="release",
     kinds={"parquet", "duckdb"},
     owners=OWNERS,
-    code_version=RELEASE_CODE_VERSION,
+    code_version=CODE_VERSION,
     ins={table: dg.AssetIn(dagster_type=TableFile) for table in TABLES},
     deps=["warehouse"],
 )
@@ -64,7 +64,7 @@ def staged_release(
     )
 
 
-@dg.asset(group_name="release", kinds={"parquet"}, owners=OWNERS, code_version=RELEASE_CODE_VERSION)
+@dg.asset(group_name="release", kinds={"parquet"}, owners=OWNERS, code_version=CODE_VERSION)
 def release(
     context: dg.AssetExecutionContext,
     paths: ProjectPaths,

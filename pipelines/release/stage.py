@@ -27,16 +27,13 @@ from pipelines.release.charts import CHARTS_DIR, write_charts
 from pipelines.release.datapackage import datapackage
 from pipelines.release.verify import CHECKSUMS, MANIFEST, checksums_text
 from pipelines.tables.inputs import INPUT_COLUMNS, input_files
-from pipelines.versions import CODE_VERSION, PARSER_VERSION, code_version, library_versions
+from pipelines.versions import CODE_VERSION, PARSER_VERSION, library_versions
 from pipelines.warehouse import WAREHOUSE_FILE
 from pipelines.warehouse.build import copy_tables
 from schemas import SCHEMA_VERSION, TABLES
 
 STAGING = ".staging"
 LATEST = "latest"
-# The code that writes the files of a release (`pipelines/release/`): when it changes, a
-# release of the same tables gets an id of its own instead of being taken for the old one.
-RELEASE_CODE_VERSION = code_version("release")
 
 
 @dataclass(frozen=True)
@@ -121,10 +118,10 @@ def _describe(staging: Path, path: Path) -> dict:
 
 
 def _release_id(reports: pl.DataFrame, table_files: list[dict]) -> str:
-    """Newest report date plus a hash of the table files and the release code: same data and
-    code, same id."""
+    """Newest report date plus a hash of the table files and the code (which the manifest
+    records, and which makes the other files): same data and code, same id."""
     newest = reports["report_date"].max() if reports.height else None
-    hashes = [f"code-{RELEASE_CODE_VERSION}", *(f["sha256"] for f in table_files)]
+    hashes = [f"code-{CODE_VERSION}", *(f["sha256"] for f in table_files)]
     content = hashlib.sha256("".join(hashes).encode()).hexdigest()
     return f"{newest or 'empty'}-{content[:12]}"
 
