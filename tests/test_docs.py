@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
@@ -63,16 +65,19 @@ def test_the_fingerprint_sees_types_checks_and_keys_but_not_descriptions(
 ) -> None:
     before = fingerprint.fingerprint()
     schema = TABLES["results"].to_schema()
-    for change in (
-        {"description": "other words"},
-        {"nullable": False},
-        {"checks": []},
-    ):
-        changed = schema.update_column("change", **change)
-        monkeypatch.setattr(TABLES["results"], "to_schema", lambda schema=changed: schema)
-        assert (fingerprint.fingerprint() == before) == ("description" in change), change
-    monkeypatch.setattr(TABLES["results"], "to_schema", lambda: schema.remove_columns(["change"]))
-    assert fingerprint.fingerprint() != before
+    other_key = copy.deepcopy(schema)
+    other_key.unique = ["report_date", "arxiv_id"]
+    changed = {
+        "description": schema.update_column("change", description="other words"),
+        "type": schema.update_column("value", dtype=pl.Int64),
+        "nullability": schema.update_column("change", nullable=False),
+        "checks": schema.update_column("change", checks=[]),
+        "columns": schema.remove_columns(["change"]),
+        "key": other_key,
+    }
+    for what, other in changed.items():
+        monkeypatch.setattr(TABLES["results"], "to_schema", lambda other=other: other)
+        assert (fingerprint.fingerprint() == before) == (what == "description"), what
 
 
 def test_data_dictionary_covers_every_column_and_reason() -> None:
