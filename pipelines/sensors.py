@@ -54,11 +54,16 @@ def report_files_sensor(
     return dg.SensorResult(run_requests=runs, dynamic_partitions_requests=requests)
 
 
-_NOT_FINISHED = [status for status in dg.DagsterRunStatus if status not in FINISHED]
+# Not MANAGED: Dagster's status for a run handled outside Dagster, which no build is.
+_IN_PROGRESS = [
+    status
+    for status in dg.DagsterRunStatus
+    if status not in FINISHED and status is not dg.DagsterRunStatus.MANAGED
+]
 
 
 def _ingest_in_progress(instance: dg.DagsterInstance) -> bool:
-    filters = dg.RunsFilter(job_name=INGEST_JOB, statuses=_NOT_FINISHED)
+    filters = dg.RunsFilter(job_name=INGEST_JOB, statuses=_IN_PROGRESS)
     return bool(instance.get_run_records(filters, limit=1))
 
 
