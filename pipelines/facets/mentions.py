@@ -8,6 +8,7 @@ that its body cannot contain, so there is one way to match (no catastrophic back
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipelines.facets.patterns import (
@@ -196,53 +197,73 @@ def _benchmarks(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
     benchmark, lists of them, or evaluates "on" (在 … 上); never inside a model, hardware or link
     mention, and not in a clause about metrics only."""
     spans: dict[int, Mention] = {}
-
-    def add(name: str, start: int, shape_only: bool = False) -> None:
-        stripped = _RESOLUTION.sub("", name.strip(" *_`"))
-        start += name.find(stripped) if stripped else 0
-        name = stripped
+    for found, at, shape_only in _benchmark_candidates(text):
+        name = _RESOLUTION.sub("", found.strip(" *_`"))
+        start = at + (found.find(name) if name else 0)
         if start in spans and len(name) <= len(spans[start].name):
-            return  # the fullest name wins: a name found again, or a shorter one, adds nothing
+            continue  # the fullest name wins: a name found again, or a shorter one, adds nothing
         if not name or any(a <= start < b for a, b in taken) or _is_not_a_name(name):
-            return
+            continue
         if shape_only and _metric_clause(text, start):
-            return
+            continue
         normalized = _ALIASES.get(name_key(name), name)
         spans[start] = Mention("benchmark", name, normalized, start, start + len(name))
+    return _with_split_years(text, _drop_overlaps(sorted(spans.values(), key=lambda m: m.start)))
 
-    def add_list(listed: str, offset: int) -> None:
-        for item in _LIST_ITEM.finditer(listed):
-            if _PLAIN_WORDS.fullmatch(item[0]) and name_key(item[0]) not in _ALIASES:
-                continue  # "Mathematics", "Region Captioning": words, not names
-            add(item[0], offset + item.start(), shape_only=True)
 
+# A name as found, where it starts, and whether only its shape or place says it is a benchmark
+# (then it is not one in a clause about metrics only).
+Candidate = tuple[str, int, bool]
+
+
+def _benchmark_candidates(text: str) -> Iterator[Candidate]:
+    """What each rule takes for a benchmark name, rule after rule (of two names found at one
+    place, the first of the fullest is kept)."""
     for match in _KNOWN_BENCHMARK.finditer(text):
-        add(match[1], match.start(1))
+        yield match[1], match.start(1), False
     if _SHAPE_WORD.search(text):
         for pattern in (_SHAPED, _SPACED):
             for match in pattern.finditer(text):
-                add(match[1], match.start(1), shape_only=True)
+                yield match[1], match.start(1), True
     if _CALLED_WORD.search(text):
         for match in _CALLED.finditer(text):
-            add(match[1], match.start(1))
+            yield match[1], match.start(1), False
     for match in _LIST_AFTER.finditer(text):
-        add_list(match[1], match.start(1))
-    for clause in CLAUSE.finditer(text) if _DATASET_CONTEXT.search(text) else ():
-        if _DATASET_CONTEXT.search(clause[0]):
-            for match in _PARENTHESISED_ID.finditer(clause[0]):
-                for item in _LIST_ITEM.finditer(match[1]):
-                    if _looks_like_an_id(item[0]):
-                        add(
-                            item[0], clause.start() + match.start(1) + item.start(), shape_only=True
-                        )
+        yield from _list_items(match[1], match.start(1))
+    yield from _parenthesised_ids(text)
+    yield from _listed_on(text)
+
+
+def _list_items(listed: str, offset: int) -> Iterator[Candidate]:
+    """The names of a list (`A, B 和 C`) that starts at `offset`."""
+    for item in _LIST_ITEM.finditer(listed):
+        if _PLAIN_WORDS.fullmatch(item[0]) and name_key(item[0]) not in _ALIASES:
+            continue  # "Mathematics", "Region Captioning": words, not names
+        yield item[0], offset + item.start(), True
+
+
+def _parenthesised_ids(text: str) -> Iterator[Candidate]:
+    """Names in parentheses in a sentence about datasets: `医疗（EgoSurgery）`."""
+    if not _DATASET_CONTEXT.search(text):
+        return
+    for clause in CLAUSE.finditer(text):
+        if not _DATASET_CONTEXT.search(clause[0]):
+            continue
+        for match in _PARENTHESISED_ID.finditer(clause[0]):
+            for item in _LIST_ITEM.finditer(match[1]):
+                if _looks_like_an_id(item[0]):
+                    yield item[0], clause.start() + match.start(1) + item.start(), True
+
+
+def _listed_on(text: str) -> Iterator[Candidate]:
+    """The names listed after 在 when what follows names benchmarks: `在 A、B 和 C 四个基准上`."""
     for match in _LISTED_ON.finditer(text):
         tail = match["tail"] or ""
         if not _BENCHMARK_TAIL.search(tail) and (len(tail) > 2 or match["end"] == "中"):
             continue
         if _NOT_BENCHMARK_TAIL.search(tail):
             continue
-        add_list(match[1], match.start(1))
-    return _with_split_years(text, _drop_overlaps(sorted(spans.values(), key=lambda m: m.start)))
+        yield from _list_items(match[1], match.start(1))
 
 
 def _metric_clause(text: str, at: int) -> bool:
