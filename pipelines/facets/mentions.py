@@ -124,11 +124,17 @@ def _links(text: str) -> list[Mention]:
         return found  # every URL has one of these
     for match in _URL.finditer(text):
         url = match[0].rstrip(".,;:!?*_")
-        repo = _HF_REPO.search(url)
-        normalized = repo[1] if repo and "/papers/" not in url else url.removesuffix("/")
+        repo = hf_repo(url)
+        normalized = repo if repo and "/papers/" not in url else url.removesuffix("/")
         found.append(Mention("link", url, normalized, match.start(), match.start() + len(url)))
     # "Hugging Face：github.com/org/repo" is found by both patterns: keep the whole URL.
     return _drop_overlaps(found)
+
+
+def hf_repo(url: str) -> str | None:
+    """The `org/name` of a Hugging Face model, dataset or space that `url` points to."""
+    repo = _HF_REPO.search(url)
+    return repo[1] if repo else None
 
 
 # --- benchmarks -------------------------------------------------------------------------------
@@ -137,6 +143,14 @@ _ALIASES = {
     for canonical, aliases in BENCHMARKS.items()
     for alias in (canonical, *aliases)
 }
+
+
+def canonical_benchmark(name: str) -> str:
+    """The vocabulary's name of a known benchmark written any way (`gsm8k`, `GSM-8K`); any other
+    name as it is."""
+    return _ALIASES.get(name_key(name), name)
+
+
 _KNOWN_BENCHMARK = Bounded(
     r"("
     + "|".join(
@@ -206,7 +220,7 @@ def _benchmarks(text: str, taken: list[tuple[int, int]]) -> list[Mention]:
             continue
         if shape_only and _metric_clause(text, start):
             continue
-        normalized = _ALIASES.get(name_key(name), name)
+        normalized = canonical_benchmark(name)
         spans[start] = Mention("benchmark", name, normalized, start, start + len(name))
     return _with_split_years(text, _drop_overlaps(sorted(spans.values(), key=lambda m: m.start)))
 
@@ -297,7 +311,7 @@ def _with_split_years(text: str, mentions: list[Mention]) -> list[Mention]:
                 Mention(
                     "benchmark",
                     name,
-                    _ALIASES.get(name_key(name), name),
+                    canonical_benchmark(name),
                     mention.end + 1,
                     mention.end + 5,
                 )

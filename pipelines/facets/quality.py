@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.facets.mentions import _ALIASES, _HF_REPO, name_key
+from pipelines.facets.mentions import canonical_benchmark, hf_repo, name_key
 from pipelines.settings import PROJECT_ROOT
 
 ANNOTATIONS = PROJECT_ROOT / "tests" / "annotations"
@@ -63,12 +63,11 @@ def mention_key(kind: str, name: str) -> str:
     if kind == "benchmark":
         # "HumanEval(+)" (the suite and its plus variant) is written as HumanEval in the text
         name = name.replace("(+)", "")
-        name = _ALIASES.get(name_key(name), name)
+        name = canonical_benchmark(name)
         # "Seed-TTS Benchmark" is Seed-TTS; "Terminal-Bench 2.0" is Terminal-Bench
         name = re.sub(r"\s(?:[Bb]enchmark|[Dd]ataset|数据集|基准)$|\s\d+\.\d+$", "", name)
     elif kind == "link":
-        repo = _HF_REPO.search(name)
-        name = repo[1] if repo else re.sub(r"^https?://", "", name).removesuffix("/")
+        name = hf_repo(name) or re.sub(r"^https?://", "", name).removesuffix("/")
         return name.lower()
     return name_key(name)
 
