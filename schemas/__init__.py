@@ -2,6 +2,9 @@
 descriptions, checks and keys. The warehouse DDL, `COMMENT ON` texts and docs are derived from them.
 """
 
+from collections.abc import Iterable
+from functools import cache
+
 import polars as pl
 
 from schemas.facets import (
@@ -67,6 +70,23 @@ def polars_schema(table: str) -> dict[str, pl.DataType]:
     return {name: column.dtype.type for name, column in model(table).to_schema().columns.items()}
 
 
+@cache
+def _column_names(table: str) -> frozenset[str]:
+    return frozenset(polars_schema(table))
+
+
+def check_row_columns(table: str, rows: Iterable[dict]) -> None:
+    """Raise if a row (a dict) has other keys than the table's columns: Arrow and polars would
+    fill a missing column with nulls and drop an unknown one without a word."""
+    columns = _column_names(table)
+    for row in rows:
+        if row.keys() != columns:
+            raise ValueError(
+                f"A {table} row has other columns than the schema: missing "
+                f"{sorted(columns - row.keys())}, not in the schema {sorted(row.keys() - columns)}"
+            )
+
+
 __all__ = [
     "FACET_TABLES",
     "HISTORY_TABLES",
@@ -79,6 +99,7 @@ __all__ = [
     "RejectsSchema",
     "ReportsSchema",
     "SectionsSchema",
+    "check_row_columns",
     "model",
     "polars_schema",
 ]

@@ -24,7 +24,7 @@ from pipelines.provenance import span_provenance
 from pipelines.sources import SourceReport
 from pipelines.tables.accounting import unassigned_lines
 from pipelines.tables.rejects import reject_row
-from schemas import FACET_TABLES, PARSED_TABLES, polars_schema
+from schemas import FACET_TABLES, PARSED_TABLES, check_row_columns, polars_schema
 from schemas.sections import SECTION_KEYS
 
 CANDIDATE_TABLES = (*PARSED_TABLES, *FACET_TABLES)
@@ -119,21 +119,9 @@ def pack_rows(table: str, rows: list[dict]) -> bytes:
     """Rows as one LZ4-compressed Arrow IPC stream, prefixed with its uncompressed size."""
     if not rows:
         return _packed_empty(table)  # most reports have no rejects: skip the fixed cost
-    # Arrow would fill a missing column with nulls and drop one the table lacks, silently.
-    columns = _column_names(table)
-    if any(row.keys() != columns for row in rows):
-        wrong = next(row for row in rows if row.keys() != columns)
-        raise ValueError(
-            f"A {table} row has other columns than the schema: missing "
-            f"{sorted(columns - wrong.keys())}, not in the schema {sorted(wrong.keys() - columns)}"
-        )
+    check_row_columns(table, rows)
     # Straight from Python to Arrow: a polars data frame on the way costs twice as much.
     return _pack(pa.Table.from_pylist(rows, schema=candidate_schema(table)))
-
-
-@cache
-def _column_names(table: str) -> frozenset[str]:
-    return frozenset(candidate_schema(table).names)
 
 
 @cache

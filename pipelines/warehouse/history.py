@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 
 from pipelines.warehouse import ddl
-from schemas import HISTORY_TABLES, polars_schema
+from schemas import HISTORY_TABLES, check_row_columns, polars_schema
 
 
 def create_history_tables(connection: duckdb.DuckDBPyConnection) -> None:
@@ -100,11 +100,6 @@ def append_rows(path: Path, rows: dict[str, list[dict]], replace_key: dict[str, 
 
 
 def _validated(table: str, rows: list[dict]) -> pl.DataFrame:
-    columns = polars_schema(table)
-    for row in rows:
-        if row.keys() != columns.keys():  # polars would fill a missing one with nulls
-            raise ValueError(
-                f"A {table} row has other columns than the table: {sorted(row)} is not "
-                f"{sorted(columns)}"
-            )
-    return HISTORY_TABLES[table].validate(pl.DataFrame(rows, schema=columns, orient="row"))
+    check_row_columns(table, rows)
+    frame = pl.DataFrame(rows, schema=polars_schema(table), orient="row")
+    return HISTORY_TABLES[table].validate(frame)
