@@ -69,11 +69,11 @@ def problem() -> str | None:
 
 
 def main() -> int:
-    record = recorded()
-    if record.get("schema_version") == SCHEMA_VERSION and record != current():
+    record, now = recorded(), current()
+    if record.get("schema_version") == SCHEMA_VERSION and record != now:
         print(f"error: {problem()}", file=sys.stderr)
         return 1
-    RECORD.write_text(json.dumps(current(), indent=2) + "\n", encoding="utf-8")
+    RECORD.write_text(json.dumps(now, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
