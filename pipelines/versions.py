@@ -36,7 +36,7 @@ TABLES_CODE = (
 # In those folders, but no part of making rows: the docs generators and the warehouse history.
 NOT_ROWS_CODE = ("schemas/dictionary.py", "schemas/fingerprint.py", "schemas/history.py")
 CODE_SUFFIXES = (".py", ".sql")  # the warehouse views are SQL
-DATA_LIBRARIES = ("dagster", "duckdb", "matplotlib", "pandera", "polars", "pyarrow")
+DATA_LIBRARIES = ("dagster", "duckdb", "pandera", "polars", "pyarrow")
 
 
 def library_versions() -> dict[str, str]:

@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from pipelines.definitions import build_definitions
 from pipelines.metadata import PREVIEW_CELL_CHARS
+from pipelines.release.charts import CHARTS
 from pipelines.settings import PROJECT_ROOT, Settings
 from tests.conftest import SEEDS, cli_env
 
@@ -224,3 +225,22 @@ def test_papers_asset_shows_its_materialisation_and_metadata(page: Page, server:
     expect(table.get_by_role("link")).to_have_count(0)
     expect(table.locator("td *")).to_have_count(0)
     screenshot(page, "papers-preview.png")
+
+
+def test_release_charts_show_as_pictures(page: Page, server: Server) -> None:
+    """The SVG charts in the staged release's metadata get through the UI's Markdown sanitiser
+    as `data:` images and are drawn at their size."""
+    page.goto(f"{server.url}/assets/staged_release?view=events")
+    page.get_by_text(f"Materialized in run {server.publish_run_id[:8]}").wait_for()
+    charts = page.locator("tr").filter(has=page.get_by_text("charts", exact=True))
+    charts.get_by_text("[Show Markdown]").click()
+    images = page.get_by_role("dialog").locator("img")
+    expect(images).to_have_count(len(CHARTS))
+    for index in range(len(CHARTS)):
+        image = images.nth(index)
+        expect(image).to_have_attribute("src", re.compile(r"^data:image/svg\+xml;base64,"))
+        image.scroll_into_view_if_needed()
+        page.wait_for_function("image => image.complete", arg=image.element_handle())
+        assert image.evaluate("image => image.naturalWidth") == 800
+    assert images.first.get_attribute("alt") == CHARTS["papers_per_date"][0]
+    screenshot(page, "release-charts.png")

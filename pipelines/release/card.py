@@ -117,7 +117,7 @@ def render_card(
     charts: Sequence[Path] = (),
 ) -> str:
     """The dataset card; `files` are the manifest entries (with row counts of the tables),
-    `rejects` needs only its `reason_code` column, `charts` are the PNGs of `write_charts`."""
+    `rejects` needs only its `reason_code` column, `charts` are the SVGs of `write_charts`."""
     rows = {entry["table"]: entry["rows"] for entry in files if "table" in entry}
     lines = [
         *_front_matter(files, rows["papers"]),

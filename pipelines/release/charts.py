@@ -1,23 +1,25 @@
-"""Charts of a release, rendered from its tables: PNG files in `charts/`, shown in the dataset card.
+"""Charts of a release, rendered from its tables: SVG files in `charts/`, shown in the dataset card
+and, inline, in the Dagster UI.
 
-Same data, same bytes (releases are content-addressed): the Agg renderer with matplotlib's own
-default style and UTC dates (not a local `matplotlibrc`), its bundled DejaVu Sans, a fixed size and
-dpi, and no software name in the PNG. Names from the data are untrusted: they are drawn as literal
-text (no mathtext, no TeX), on one line and truncated. Glyphs missing from DejaVu Sans (e.g. CJK)
-are drawn as boxes, without a warning for each. A paper counts once per report it is in, as in the
-`papers` table.
+The SVG is written here as text, with no plotting library (importing and running one took about
+2 s of every release): the same data gives the same bytes. Names from the data are untrusted:
+they go in as XML-escaped text, on one line and truncated, and the viewer draws them with its own
+fonts (CJK included). Each bar carries its name and value as a tooltip. A paper counts once per
+report it is in, as in the `papers` table.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import warnings
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
 
 import polars as pl
 
@@ -25,80 +27,86 @@ from pipelines.parquet import TableFile
 from pipelines.tables.validate import PAPER_KEY
 from schemas.facets import CODE_STATUSES
 
-# matplotlib is imported where charts are drawn, not with this module: importing it takes about
-# 0.4 s, which every command and the UI's code location would otherwise pay, and the release
-# draws its charts in a thread while the main thread waits on the disk.
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
 CHARTS_DIR = "charts"
-FIGSIZE = (8.0, 4.5)  # inches; at DPI, 800 x 450 pixels
-DPI = 100
-TOP = 15
-LABEL_CHARS = 32
+WIDTH, HEIGHT = 800, 450  # pixels
+FONT = "DejaVu Sans, Noto Sans CJK SC, Noto Sans, Arial, sans-serif"
 COLOR = "#4c72b0"
-STYLE = ["default", {"font.family": "DejaVu Sans", "text.usetex": False, "text.parse_math": False}]
-# Settings a style may not change, so a local `matplotlibrc` would: set for each chart instead.
-FIXED_SETTINGS = {"timezone": "UTC", "date.epoch": "1970-01-01T00:00:00"}
+GRID = "#dddddd"
+TOP = 15
+LABEL_WIDTH = 32  # columns of a bar's name; a wide (e.g. CJK) character takes two
+VALUE_TICKS = 6  # at most, on the axis of counts
+DATE_LABELS = 8  # at most, under the bars of papers per date
 DAILY_SPAN = dt.timedelta(days=92)  # report dates further apart are counted per month
 DAY_PAD = dt.timedelta(days=3)
-# Fixed margins (fractions of the figure), not a layout engine, which draws each chart three
-# times to fit it; bar charts leave room on the left for labels of LABEL_CHARS characters.
-MARGINS = {"left": 0.1, "right": 0.97, "bottom": 0.13, "top": 0.9}
-BAR_LABELS_LEFT = 0.3
+YEARLY_LABELS_FROM = 24  # months shown, from which only years are labelled
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where the bars go, in pixels from the top left corner."""
+
+    left: float
+    right: float
+    top: float = 50
+    bottom: float = 390
+
+
+COLUMNS_AREA = Area(left=70, right=770)
+BARS_AREA = Area(left=260, right=770)  # room on the left for names of LABEL_WIDTH columns
+# Characters XML 1.0 does not allow: a name holding one would make the file unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 Tables = Mapping[str, TableFile]
 
 
-def _papers_per_date(ax: Axes, tables: Tables) -> None:
+def _papers_per_date(tables: Tables) -> list[str]:
     dates = tables["papers"].read(["report_date"])["report_date"]
     if dates.is_empty():
-        _no_data(ax)
-        return
+        return _no_data()
     first, last = dates.min(), dates.max()
-    if last - first > DAILY_SPAN:  # one bar a month: thousands of daily bars are a blur
-        counts = dates.dt.truncate("1mo").value_counts().sort("report_date")
-        ax.bar(*counts.get_columns(), width=25, align="edge", color=COLOR)
-        ax.set_ylabel("Papers per month")
-    else:  # one bar a day, with days around (not hours around a single date)
-        counts = dates.value_counts().sort("report_date")
-        ax.bar(*counts.get_columns(), width=0.8, color=COLOR)
-        ax.set_xlim(first - DAY_PAD, last + DAY_PAD)
-        ax.set_ylabel("Papers")
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.ticker import MaxNLocator
-
-    locator = AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("Report date")
+    monthly = last - first > DAILY_SPAN  # one bar a month: thousands of daily bars are a blur
+    if monthly:
+        dates = dates.dt.truncate("1mo")
+        slots = pl.date_range(dates.min(), dates.max(), "1mo", eager=True).to_list()
+    else:  # one bar a day, with days around (not a single bar across the whole chart)
+        slots = pl.date_range(first - DAY_PAD, last + DAY_PAD, "1d", eager=True).to_list()
+    counts = dict(dates.value_counts().iter_rows())
+    values = [counts.get(slot, 0) for slot in slots]
+    names = [slot.strftime("%Y-%m") if monthly else slot.isoformat() for slot in slots]
+    ylabel = "Papers per month" if monthly else "Papers"
+    return _columns(names, values, _date_labels(slots, names, monthly), ylabel, "Report date")
 
 
-def _papers_per_domain(ax: Axes, tables: Tables) -> None:
+def _papers_per_domain(tables: Tables) -> list[str]:
     counts = _ranked(tables["domains"].read(["category"]), "category")
-    _bars(ax, counts["category"].to_list(), counts["len"].to_list(), "Papers")
+    return _bars(counts["category"].to_list(), counts["len"].to_list(), "Papers")
 
 
-def _top_mentions(kind: str, ax: Axes, tables: Tables) -> None:
-    mentions = tables["mentions"].read([*PAPER_KEY, "kind", "normalized_name"])
-    papers = mentions.filter(pl.col("kind") == kind).unique([*PAPER_KEY, "normalized_name"])
+def _top_mentions(kind: str, tables: Tables) -> list[str]:
+    papers = (
+        pl.scan_parquet(tables["mentions"].path)
+        .filter(pl.col("kind") == kind)
+        .select(*PAPER_KEY, "normalized_name")
+        .unique()
+        .collect()
+    )
     counts = _ranked(papers, "normalized_name").head(TOP)
-    _bars(ax, counts["normalized_name"].to_list(), counts["len"].to_list(), "Papers mentioning it")
+    return _bars(
+        counts["normalized_name"].to_list(), counts["len"].to_list(), "Papers mentioning it"
+    )
 
 
-def _code_release(ax: Axes, tables: Tables) -> None:
+def _code_release(tables: Tables) -> list[str]:
     statuses = tables["code_release"].read(["status"])["status"]
     if statuses.is_empty():
-        _no_data(ax)
-        return
+        return _no_data()
     counts = [int((statuses == status).sum()) for status in CODE_STATUSES]
     shares = [f"{count} ({count / statuses.len():.0%})" for count in counts]
     labels = [status.replace("_", " ") for status in CODE_STATUSES]
-    _bars(ax, labels, counts, "Papers", shares)
+    return _bars(labels, counts, "Papers", shares)
 
 
-CHARTS: dict[str, tuple[str, Callable[[Axes, Tables], None]]] = {
+CHARTS: dict[str, tuple[str, Callable[[Tables], list[str]]]] = {
     "papers_per_date": ("Papers per report date", _papers_per_date),
     "papers_per_domain": ("Papers per domain", _papers_per_domain),
     "top_benchmarks": (f"Top {TOP} benchmarks", partial(_top_mentions, "benchmark")),
@@ -108,22 +116,12 @@ CHARTS: dict[str, tuple[str, Callable[[Axes, Tables], None]]] = {
 
 
 def write_charts(folder: Path, tables: Tables) -> list[Path]:
-    """Render every chart into `folder/charts/<name>.png`; the paths, in `CHARTS` order."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
+    """Render every chart into `folder/charts/<name>.svg`; the paths, in `CHARTS` order."""
     (folder / CHARTS_DIR).mkdir(parents=True, exist_ok=True)
     paths = []
     for name, (title, draw) in CHARTS.items():
-        path = folder / CHARTS_DIR / f"{name}.png"
-        with _style():
-            figure = Figure(figsize=FIGSIZE, dpi=DPI)
-            figure.subplots_adjust(**MARGINS)
-            FigureCanvasAgg(figure)
-            ax = figure.add_subplot()
-            ax.set_title(title)
-            draw(ax, tables)
-            figure.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
+        path = folder / CHARTS_DIR / f"{name}.svg"
+        path.write_text(_document(title, draw(tables)), encoding="utf-8")
         paths.append(path)
     return paths
 
@@ -139,17 +137,23 @@ def chart_markdown(paths: list[Path]) -> str:
     images = []
     for path in paths:
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        images.append(f"![{chart_title(path)}](data:image/png;base64,{data})")
+        images.append(f"![{chart_title(path)}](data:image/svg+xml;base64,{data})")
     return "\n\n".join(images)
 
 
-@contextmanager
-def _style() -> Iterator[None]:
-    from matplotlib import rc_context, style
-
-    with rc_context(FIXED_SETTINGS), style.context(STYLE), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
-        yield
+def _document(title: str, body: list[str]) -> str:
+    return "\n".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+            f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}" font-size="12">',
+            f"<title>{_text(title)}</title>",
+            f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
+            _label_at(WIDTH / 2, 28, title, 'text-anchor="middle" font-size="16"'),
+            *body,
+            "</svg>",
+            "",
+        ]
+    )
 
 
 def _ranked(frame: pl.DataFrame, column: str) -> pl.DataFrame:
@@ -158,34 +162,145 @@ def _ranked(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 
 
 def _bars(
-    ax: Axes,
-    labels: list[str],
-    values: list[int],
-    xlabel: str,
-    bar_labels: list[str] | None = None,
-) -> None:
-    """Horizontal bars, the first at the top, each labelled (with its value by default)."""
-    if not labels:
-        _no_data(ax)
-        return
-    ax.figure.subplots_adjust(left=BAR_LABELS_LEFT)
-    positions = list(range(len(labels)))
-    bars = ax.barh(positions, values, color=COLOR)
-    ax.set_yticks(positions, [_label(label) for label in labels])
-    ax.invert_yaxis()
-    ax.bar_label(bars, labels=bar_labels, padding=3)
-    ax.margins(x=0.15)  # room for the bar labels
-    from matplotlib.ticker import MaxNLocator
+    names: list[str], values: list[int], xlabel: str, bar_labels: list[str] | None = None
+) -> list[str]:
+    """Horizontal bars, the first at the top, each named on its left and labelled on its right
+    (with its value by default)."""
+    if not names:
+        return _no_data()
+    area = BARS_AREA
+    limit = max(max(values) * 1.15, 1)  # room after the longest bar for its label
+    scale = (area.right - area.left) / limit
+    band = (area.bottom - area.top) / len(names)
+    body = _value_grid(limit, area, vertical=True)
+    for index, (name, value) in enumerate(zip(names, values, strict=True)):
+        middle = area.top + (index + 0.5) * band
+        bar = _rect(area.left, middle - 0.4 * band, value * scale, 0.8 * band, f"{name}: {value}")
+        label = bar_labels[index] if bar_labels else str(value)
+        body += [
+            bar,
+            _label_at(area.left - 6, middle + 4, _truncated(name), 'text-anchor="end"'),
+            _label_at(area.left + value * scale + 4, middle + 4, label),
+        ]
+    body.append(_label_at((area.left + area.right) / 2, area.bottom + 40, xlabel, _MIDDLE))
+    return body
 
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(xlabel)
+
+def _columns(
+    names: list[str], values: list[int], labels: dict[int, str], ylabel: str, xlabel: str
+) -> list[str]:
+    """Vertical bars from left to right, named in their tooltips; those numbered in `labels`
+    are labelled underneath."""
+    area = COLUMNS_AREA
+    limit = max(max(values) * 1.05, 1)
+    scale = (area.bottom - area.top) / limit
+    band = (area.right - area.left) / len(values)
+    body = _value_grid(limit, area, vertical=False)
+    for index, (name, value) in enumerate(zip(names, values, strict=True)):
+        middle = area.left + (index + 0.5) * band
+        height = value * scale
+        body.append(
+            _rect(middle - 0.4 * band, area.bottom - height, 0.8 * band, height, f"{name}: {value}")
+        )
+        if index in labels:
+            body.append(_label_at(middle, area.bottom + 16, labels[index], _MIDDLE))
+    middle = (area.top + area.bottom) / 2
+    body += [
+        f'<text transform="translate(18 {_px(middle)}) rotate(-90)" {_MIDDLE}>'
+        f"{_text(ylabel)}</text>",
+        _label_at((area.left + area.right) / 2, area.bottom + 40, xlabel, _MIDDLE),
+    ]
+    return body
 
 
-def _label(text: str) -> str:
+def _value_grid(limit: float, area: Area, vertical: bool) -> list[str]:
+    """Grid lines and labels at round counts up to `limit`, across the bars, and the axis
+    the bars stand on."""
+    lines = []
+    for tick in _ticks(limit):
+        if vertical:  # counts along the x axis
+            x = area.left + tick / limit * (area.right - area.left)
+            lines.append(_line(x, area.top, x, area.bottom, GRID))
+            lines.append(_label_at(x, area.bottom + 16, str(tick), _MIDDLE))
+        else:
+            y = area.bottom - tick / limit * (area.bottom - area.top)
+            lines.append(_line(area.left, y, area.right, y, GRID))
+            lines.append(_label_at(area.left - 6, y + 4, str(tick), 'text-anchor="end"'))
+    if vertical:
+        lines.append(_line(area.left, area.top, area.left, area.bottom, "black"))
+    else:
+        lines.append(_line(area.left, area.bottom, area.right, area.bottom, "black"))
+    return lines
+
+
+def _ticks(limit: float) -> list[int]:
+    """Round counts from 0 to `limit`, at most VALUE_TICKS + 1, a step of 1, 2 or 5 times a
+    power of ten apart."""
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if limit / step <= VALUE_TICKS:
+                return list(range(0, math.floor(limit) + 1, step))
+        magnitude *= 10
+
+
+def _date_labels(slots: list[dt.date], names: list[str], monthly: bool) -> dict[int, str]:
+    """Labels of some of the bars (by number), evenly spaced: the year of every January (or of
+    every few) when many months are shown, else the bar's name (month or day)."""
+    if monthly and len(slots) >= YEARLY_LABELS_FROM:
+        januaries = [index for index, slot in enumerate(slots) if slot.month == 1]
+        step = math.ceil(len(januaries) / DATE_LABELS)
+        return {index: str(slots[index].year) for index in januaries[::step]}
+    step = math.ceil(len(slots) / DATE_LABELS)
+    return {index: names[index] for index in range(0, len(slots), step)}
+
+
+def _no_data() -> list[str]:
+    return [_label_at(WIDTH / 2, HEIGHT / 2, "No data", 'text-anchor="middle" font-size="16"')]
+
+
+_MIDDLE = 'text-anchor="middle"'
+
+
+def _label_at(x: float, y: float, text: str, attributes: str = "") -> str:
+    space = " " if attributes else ""
+    return f'<text x="{_px(x)}" y="{_px(y)}"{space}{attributes}>{_text(text)}</text>'
+
+
+def _rect(x: float, y: float, width: float, height: float, tooltip: str) -> str:
+    return (
+        f'<rect x="{_px(x)}" y="{_px(y)}" width="{_px(width)}" height="{_px(height)}" '
+        f'fill="{COLOR}"><title>{_text(tooltip)}</title></rect>'
+    )
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, color: str) -> str:
+    return f'<line x1="{_px(x1)}" y1="{_px(y1)}" x2="{_px(x2)}" y2="{_px(y2)}" stroke="{color}"/>'
+
+
+def _px(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _text(text: str) -> str:
+    """Untrusted text as the content of an SVG element: characters XML does not allow replaced,
+    markup escaped."""
+    return escape(_NOT_XML.sub("\ufffd", text))
+
+
+def _truncated(text: str) -> str:
+    """`text` on one line, cut to LABEL_WIDTH columns with an ellipsis."""
     one_line = " ".join(text.split())
-    return one_line if len(one_line) <= LABEL_CHARS else one_line[: LABEL_CHARS - 1] + "…"
+    if sum(map(_width_of, one_line)) <= LABEL_WIDTH:
+        return one_line
+    kept, used = [], 1  # the ellipsis
+    for char in one_line:
+        used += _width_of(char)
+        if used > LABEL_WIDTH:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
 
 
-def _no_data(ax: Axes) -> None:
-    ax.set_axis_off()
-    ax.text(0.5, 0.5, "No data", transform=ax.transAxes, ha="center", va="center", fontsize=14)
+def _width_of(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1

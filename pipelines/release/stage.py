@@ -41,7 +41,7 @@ class StagedRelease:
     release_id: str
     path: Path
     previous_id: str | None
-    charts: list[Path]  # PNG files, in the staging folder
+    charts: list[Path]  # SVG files, in the staging folder
 
 
 def stage_release(
