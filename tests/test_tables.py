@@ -293,7 +293,7 @@ def test_duplicate_key_names_the_table_level_check() -> None:
     assert set(tables["rejects"]["failed_check"]) == {"innovations: multiple_fields_uniqueness"}
 
 
-def test_the_table_type_validates_only_rows_not_validated_before() -> None:
+def test_the_table_type_validates_rows_not_vouched_for_and_checks_keys_across_batches() -> None:
     papers = publish(source("a.md", SEED))["papers"]
     assert papers.height >= 3
     papers_type = table_type(TABLES["papers"])
@@ -306,20 +306,25 @@ def test_the_table_type_validates_only_rows_not_validated_before() -> None:
 
     assert check(papers).success
     assert check(papers, new_rows=1).metadata["rows_validated"].value == 1
+    assert check(papers, new_rows=1).metadata["rows_validated_before"].value == papers.height - 1
     row = pl.int_range(pl.len())
-    bad_first = papers.with_columns(rank=pl.when(row == 0).then(0).otherwise("rank"))
-    bad_last = papers.with_columns(rank=pl.when(row == pl.len() - 1).then(0).otherwise("rank"))
-    assert bad_first.filter(broken).height == bad_last.filter(broken).height == 1
-    assert not check(bad_first).success  # not vouched for: every row is validated
-    assert not check(bad_last).success
-    assert not check(bad_first, new_rows=1).success  # the new row is validated
-    assert check(bad_last, new_rows=1).success  # a row vouched for is not validated again
-    assert not check(bad_last).success  # ... only in the type check right after `vouch`
+    bad = papers.with_columns(rank=pl.when(row == 0).then(0).otherwise("rank"))
+    assert bad.filter(broken).height == 1
+    assert not check(bad).success  # not vouched for: every row is validated
+    assert check(bad, new_rows=1).success  # vouched for: it passed the model in its batch
+    assert not check(bad).success  # ... the vouch holds for the type check right after it only
 
-    repeated = pl.concat([papers.tail(1), papers.slice(1)])  # a new row repeats a kept key
-    result = check(repeated, new_rows=1)
-    assert not result.success
-    assert "1 new rows repeat the primary key (report_date, arxiv_id)" in result.description
+    # What no batch sees on its own: a new row repeats a kept key, or another batch's.
+    for repeated, new_rows in [
+        (pl.concat([papers.tail(1), papers.slice(1)]), 1),
+        (pl.concat([papers.head(1), papers.head(1), papers.slice(1)]), 2),
+    ]:
+        result = check(repeated, new_rows)
+        assert not result.success
+        assert "new rows repeat the primary key (report_date, arxiv_id)" in result.description
+    # Columns missing, or out of order, are not the model's.
+    assert not check(papers.drop("title"), new_rows=1).success
+    assert not check(papers.select(reversed(papers.columns)), new_rows=1).success
 
 
 def test_a_frame_vouched_for_but_never_checked_is_not_kept_or_mistaken_for_another() -> None:

@@ -135,7 +135,9 @@ def _build_tables(
             extra = {"reports_redone": len(update.redo)} if table == "reports" else {}
             if quality and table in QUALITY_SHOWN_ON:
                 extra["quality_vs_annotation"] = dg.MetadataValue.md(quality)
-            if table in passed_before:  # the rows kept from its file need no validating
+            # Its new rows passed the model in this build's batches; those kept from the stored
+            # file passed it when the file was written, if that file is the one recorded.
+            if not previous or table in passed_before:
                 vouch(frame, _rows(work, table))
             yield _output(context, table, frame, extra)
     finally:
