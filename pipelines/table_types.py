@@ -51,7 +51,10 @@ def table_type(model: type) -> dg.DagsterType:
                 description=f"Columns {dict(frame.schema)} are not the model's {columns}.",
             )
         new, kept = frame.head(new_rows).select(key), frame.slice(new_rows).select(key)
-        repeated = new.filter(new.is_duplicated()).vstack(new.join(kept, on=key, how="semi"))
+        # Only a kept row that shares the key's first column with a new row can repeat its key;
+        # finding those first is much faster than joining every kept row.
+        near = kept.filter(pl.col(key[0]).is_in(new[key[0]].unique().implode()))
+        repeated = new.filter(new.is_duplicated()).vstack(new.join(near, on=key, how="semi"))
         if not repeated.is_empty():
             return dg.TypeCheck(
                 success=False,
@@ -60,7 +63,7 @@ def table_type(model: type) -> dg.DagsterType:
             )
         return dg.TypeCheck(
             success=True,
-            metadata={"rows_validated": new_rows, "rows_validated_before": kept.height},
+            metadata={"rows_validated": new_rows, "rows_validated_before": frame.height - new_rows},
         )
 
     return dg.DagsterType(

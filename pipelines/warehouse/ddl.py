@@ -19,7 +19,7 @@ _DUCKDB_TYPES = {
 }
 
 
-def create_table(table: str, if_not_exists: bool = False, primary_key: bool = True) -> str:
+def create_table(table: str, primary_key: bool = True) -> str:
     """`CREATE TABLE`; without its primary key if `primary_key` is False (see `add_primary_key`)."""
     schema = model(table).to_schema()
     columns = [
@@ -29,8 +29,7 @@ def create_table(table: str, if_not_exists: bool = False, primary_key: bool = Tr
     ]
     if primary_key:
         columns.append(_primary_key(table))
-    create = "CREATE TABLE IF NOT EXISTS" if if_not_exists else "CREATE TABLE"
-    return f"{create} {table} (\n    " + ",\n    ".join(columns) + "\n)"
+    return f"CREATE TABLE {table} (\n    " + ",\n    ".join(columns) + "\n)"
 
 
 def add_primary_key(table: str) -> str:

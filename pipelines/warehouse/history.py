@@ -17,8 +17,11 @@ from schemas import HISTORY_TABLES, check_row_columns, polars_schema
 
 
 def create_history_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create the history tables the database lacks, with their descriptions."""
     for table in HISTORY_TABLES:
-        connection.execute(ddl.create_table(table, if_not_exists=True))
+        if ddl.has_table(connection, table):
+            continue  # commenting every column again would be a write each time
+        connection.execute(ddl.create_table(table))
         for statement in ddl.comments(table):
             connection.execute(statement)
 
