@@ -42,9 +42,9 @@ def every_table_matches_its_schema(
     """All tables in one step, read back from their stored files one at a time: a step per table
     costs more in Dagster's bookkeeping than reading and validating a table does.
 
-    A file with the very bytes that passed the table's Pandera type check when it was written
-    (recorded by the IO manager) is not validated twice; any other is validated now, and
-    recorded if it passes, for the release audit."""
+    A file with the very bytes written after the table's type check passed (recorded by the IO
+    manager; every row had passed the Pandera model) is not validated twice; any other is
+    validated now, and recorded if it passes, for the release audit."""
     store: TableStore = context.resources.table_io_manager.store
     validated = store.validated(TABLES_VERSION)
     for table in TABLES:

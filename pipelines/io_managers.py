@@ -8,8 +8,9 @@ them as a mapping that reads each value from disk when asked for.
 `TableParquetIOManager` writes each validated table once, as the deterministic Parquet file the
 release publishes, so the release links that file instead of writing it again and the warehouse
 loads it with DuckDB without holding it in Python memory. Dagster hands it a table only after the
-table passed its Pandera type check, so it records the file it wrote (by SHA-256) as validated,
-and the checks downstream do not validate those very bytes again.
+table passed its type check (every row passed the Pandera model: see `pipelines.table_types`), so
+it records the file it wrote (by SHA-256) as validated, and the checks downstream do not validate
+those very bytes again.
 """
 
 from __future__ import annotations
