@@ -7,8 +7,10 @@ passed the model in this build's batches (`pipelines.tables.validate`), and the 
 stored table file, which passed it when that file was written (its SHA-256 is recorded in
 `validated.json`). The asset says so with `vouch` before yielding the table; its type check then
 checks the columns and their types, and what no batch could see: that the new rows of different
-batches, and the new and the kept rows, never share a primary key. Every other frame is validated
-whole, as dagster-pandera does.
+batches, and the new and the kept rows, never share a primary key. That is all a model can ask
+of a whole table beyond its rows as long as its only table-wide rule is its primary key; a model
+with any other (a dataframe check, a column that must be unique) has every frame validated whole,
+as has every frame not vouched for, as dagster-pandera does.
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ def table_type(model: type) -> dg.DagsterType:
     schema = model.to_schema()
     columns = {name: column.dtype.type for name, column in schema.columns.items()}
     key = list(schema.unique)
+    # Rules over the whole table that batches validated one by one could not have checked.
+    only_key_rule = not schema.checks and not any(c.unique for c in schema.columns.values())
 
     def type_check(context: dg.TypeCheckContext, value: object) -> dg.TypeCheck:
         vouched, new_rows = _vouched.pop(id(value), (None, 0))
-        if vouched is None or vouched() is not value:
+        if vouched is None or vouched() is not value or not only_key_rule:
             return stock.type_check(context, value)
         frame: pl.DataFrame = value
         if list(frame.schema.items()) != list(columns.items()):
@@ -54,11 +58,13 @@ def table_type(model: type) -> dg.DagsterType:
         # Only a kept row that shares the key's first column with a new row can repeat its key;
         # finding those first is much faster than joining every kept row.
         near = kept.filter(pl.col(key[0]).is_in(new[key[0]].unique().implode()))
-        repeated = new.filter(new.is_duplicated()).vstack(new.join(near, on=key, how="semi"))
-        if not repeated.is_empty():
+        numbered = new.with_row_index("row")
+        in_kept = numbered.join(near, on=key, how="semi")["row"].to_list()
+        repeating = (new.is_duplicated() | numbered["row"].is_in(in_kept)).sum()
+        if repeating:
             return dg.TypeCheck(
                 success=False,
-                description=f"{repeated.height} new rows repeat the primary key "
+                description=f"{repeating} new rows repeat the primary key "
                 f"({', '.join(key)}) of another row.",
             )
         return dg.TypeCheck(

@@ -8,6 +8,7 @@ import hashlib
 import weakref
 
 import dagster as dg
+import pandera.polars as pa
 import polars as pl
 import pytest
 
@@ -315,16 +316,36 @@ def test_the_table_type_validates_rows_not_vouched_for_and_checks_keys_across_ba
     assert not check(bad).success  # ... the vouch holds for the type check right after it only
 
     # What no batch sees on its own: a new row repeats a kept key, or another batch's.
-    for repeated, new_rows in [
-        (pl.concat([papers.tail(1), papers.slice(1)]), 1),
-        (pl.concat([papers.head(1), papers.head(1), papers.slice(1)]), 2),
+    for repeated, new_rows, repeating in [
+        (pl.concat([papers.tail(1), papers.slice(1)]), 1, 1),
+        (pl.concat([papers.head(1), papers.head(1), papers.slice(1)]), 2, 2),
+        (pl.concat([papers.tail(1), papers.tail(1), papers]), 2, 2),  # both, counted once
     ]:
         result = check(repeated, new_rows)
         assert not result.success
-        assert "new rows repeat the primary key (report_date, arxiv_id)" in result.description
+        assert result.description.startswith(
+            f"{repeating} new rows repeat the primary key (report_date, arxiv_id)"
+        )
     # Columns missing, or out of order, are not the model's.
     assert not check(papers.drop("title"), new_rows=1).success
     assert not check(papers.select(reversed(papers.columns)), new_rows=1).success
+
+
+def test_a_model_with_another_table_wide_rule_has_vouched_frames_validated_whole() -> None:
+    """Batches validated one by one cannot have checked a rule over the whole table other than
+    its key (here a column that must be unique on its own): such a frame is validated whole."""
+
+    class Ranked(pa.DataFrameModel):
+        rank: int = pa.Field(gt=0, unique=True)
+        name: str
+
+        class Config:
+            unique = ["name"]
+
+    ranked_type = table_type(Ranked)
+    bad = pl.DataFrame({"rank": [1, 0], "name": ["a", "b"]})
+    vouch(bad, new_rows=1)
+    assert not dg.check_dagster_type(ranked_type, bad).success
 
 
 def test_a_frame_vouched_for_but_never_checked_is_not_kept_or_mistaken_for_another() -> None:

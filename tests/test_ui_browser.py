@@ -26,8 +26,10 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from pipelines.definitions import build_definitions
 from pipelines.metadata import PREVIEW_CELL_CHARS
-from pipelines.release.charts import CHARTS
+from pipelines.parquet import TableFile, write_parquet
+from pipelines.release.charts import CHARTS, write_charts
 from pipelines.settings import PROJECT_ROOT, Settings
+from schemas import TABLES
 from tests.conftest import SEEDS, cli_env
 
 pytestmark = pytest.mark.browser
@@ -47,6 +49,14 @@ SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
 TIMEOUT_MS = 60_000
 SERVER_TIMEOUT_S = 180
 MIN_SCREENSHOT_BYTES = 20_000  # a blank page is a few kB
+# Benchmark names as wide as text gets: the widest Latin letters, capitals, CJK, wide symbols.
+WIDE_NAMES = [
+    "W" * 60,
+    "MMMU MATHVISTA MMBENCH MME SEED-BENCH HLE",
+    "中文多模态大模型评测基准测试集合数据集和更多内容",
+    "@%" * 30,
+    "m" * 60,
+]
 
 
 @dataclass(frozen=True)
@@ -244,3 +254,31 @@ def test_release_charts_show_as_pictures(page: Page, server: Server) -> None:
         assert image.evaluate("image => image.naturalWidth") == 800
     assert images.first.get_attribute("alt") == CHARTS["papers_per_date"][0]
     screenshot(page, "release-charts.png")
+
+
+def test_chart_text_stays_inside_the_chart(page: Page, server: Server, tmp_path: Path) -> None:
+    """Laid out by an estimate of text widths (no font is read to write the SVG): in a real
+    browser, with its fonts, the widest names there are stay inside the drawing."""
+    release = server.settings.warehouse_dir / "releases" / "latest"
+    tables = {table: TableFile(table, release / f"{table}.parquet") for table in TABLES}
+    mentions = tables["mentions"].read()
+    row = pl.int_range(pl.len()) % len(WIDE_NAMES)
+    widest = mentions.with_columns(
+        normalized_name=pl.when(pl.col("kind") == "benchmark")
+        .then(pl.lit(pl.Series(WIDE_NAMES)).get(row))
+        .otherwise("normalized_name")
+    )
+    write_parquet("mentions", widest, tmp_path / "mentions.parquet")
+    tables["mentions"] = TableFile("mentions", tmp_path / "mentions.parquet")
+    for path in write_charts(tmp_path, tables):
+        page.goto(path.as_uri())
+        boxes = page.evaluate(
+            "() => [...document.querySelectorAll('text')].map(text => {"
+            " const box = text.getBoundingClientRect();"
+            " return [text.textContent, box.left, box.top, box.right, box.bottom]; })"
+        )
+        assert len(boxes) > 2, path.name
+        for text, left, top, right, bottom in boxes:
+            assert left >= 0 and top >= 0 and right <= 800 and bottom <= 450, (path.name, text)
+        if path.stem == "top_benchmarks":  # the wide names are drawn, cut short
+            assert {text[:3] for text, *_ in boxes} >= {name[:3] for name in WIDE_NAMES}

@@ -145,7 +145,7 @@ def test_updating_gives_what_building_from_scratch_gives(tmp_path: Path) -> None
     assert added.result.success
     assert redone(added) == 1
     assert last_load(added) == ("updated", 1)
-    # The papers type check validated the new report's rows only; the others passed before.
+    # The new report's rows were validated in this build, the others' in the build before.
     checked = type_check_metadata(added, "papers")
     papers = pl.read_parquet(added.latest / "papers.parquet")
     new_papers = papers.filter(pl.col("source_file") == "new.md").height

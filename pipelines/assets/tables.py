@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dagster as dg
 import polars as pl
-import pyarrow.parquet as pq
 
 from pipelines.assets import OWNERS, ingest
 from pipelines.facets.quality import evaluate, load_annotations, render
@@ -22,6 +21,7 @@ from pipelines.io_managers import (
 )
 from pipelines.lock import build_lock
 from pipelines.metadata import markdown_table, table_metadata
+from pipelines.parquet import TableFile
 from pipelines.resources import ProjectPaths
 from pipelines.sources import SeedsFolderError
 from pipelines.table_types import table_type, vouch
@@ -164,7 +164,7 @@ def _passed_before(store: TableStore) -> set[str]:
 def _rows(work: Path, table: str) -> int:
     """Rows of `table` that this build combined and validated (in the pieces in `work`), as
     their Parquet footers say."""
-    return sum(pq.read_metadata(piece).num_rows for piece in work.glob(f"{table}-*.parquet"))
+    return sum(TableFile(table, piece).rows for piece in work.glob(f"{table}-*.parquet"))
 
 
 def _written_ahead(

@@ -33,12 +33,21 @@ FONT = "DejaVu Sans, Noto Sans CJK SC, Noto Sans, Arial, sans-serif"
 COLOR = "#4c72b0"
 GRID = "#dddddd"
 TOP = 15
-LABEL_WIDTH = 32  # columns of a bar's name; a wide (e.g. CJK) character takes two
 VALUE_TICKS = 6  # at most, on the axis of counts
 DATE_LABELS = 8  # at most, under the bars of papers per date
 DAILY_SPAN = dt.timedelta(days=92)  # report dates further apart are counted per month
 DAY_PAD = dt.timedelta(days=3)
 YEARLY_LABELS_FROM = 24  # months shown, from which only years are labelled
+MAX_BAR_THICKNESS = 30  # pixels: a few bars are not drawn as slabs
+MARGIN = 10  # pixels kept clear at the right edge
+# Widths of characters at the font size of labels (12 px), a little more than DejaVu Sans's as
+# measured in Chromium, so that an estimate of a label's width is never short: wide (East Asian)
+# characters and the widest others, capitals and a few wide symbols, everything else.
+WIDE_PIXELS, CAPITAL_PIXELS, OTHER_PIXELS = 12.0, 9.5, 7.7
+WIDEST = frozenset("MWmw@%…")
+WIDER = frozenset("#&+<=>^~")
+_MIDDLE = 'text-anchor="middle"'
+_HEADING = 'text-anchor="middle" font-size="16"'
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,8 @@ class Area:
 
 
 COLUMNS_AREA = Area(left=70, right=770)
-BARS_AREA = Area(left=260, right=770)  # room on the left for names of LABEL_WIDTH columns
+BARS_AREA = Area(left=260, right=770)  # room on the left for the bars' names
+NAME_PIXELS = BARS_AREA.left - 6 - MARGIN  # a name's width at most
 # Characters XML 1.0 does not allow: a name holding one would make the file unreadable.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -84,7 +94,7 @@ def _papers_per_domain(tables: Tables) -> list[str]:
 
 def _top_mentions(kind: str, tables: Tables) -> list[str]:
     papers = (
-        pl.scan_parquet(tables["mentions"].path)
+        pl.scan_parquet(tables["mentions"].path)  # read only the rows of this kind
         .filter(pl.col("kind") == kind)
         .select(*PAPER_KEY, "normalized_name")
         .unique()
@@ -121,7 +131,7 @@ def write_charts(folder: Path, tables: Tables) -> list[Path]:
     paths = []
     for name, (title, draw) in CHARTS.items():
         path = folder / CHARTS_DIR / f"{name}.svg"
-        path.write_text(_document(title, draw(tables)), encoding="utf-8")
+        path.write_bytes(_document(title, draw(tables)).encode("utf-8"))
         paths.append(path)
     return paths
 
@@ -148,7 +158,7 @@ def _document(title: str, body: list[str]) -> str:
             f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}" font-size="12">',
             f"<title>{_text(title)}</title>",
             f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
-            _label_at(WIDTH / 2, 28, title, 'text-anchor="middle" font-size="16"'),
+            _label_at(WIDTH / 2, 28, title, _HEADING),
             *body,
             "</svg>",
             "",
@@ -169,16 +179,24 @@ def _bars(
     if not names:
         return _no_data()
     area = BARS_AREA
-    limit = max(max(values) * 1.15, 1)  # room after the longest bar for its label
+    labels = bar_labels or [str(value) for value in values]
+    # The count at the axis's end: the largest, or more if a bar's label would not fit after it.
+    room = WIDTH - MARGIN - 4 - area.left
+    limit = max(
+        [1.0, *values]
+        + [
+            value * (area.right - area.left) / (room - _pixels(label))
+            for value, label in zip(values, labels, strict=True)
+        ]
+    )
     scale = (area.right - area.left) / limit
     band = (area.bottom - area.top) / len(names)
+    thickness = min(0.8 * band, MAX_BAR_THICKNESS)
     body = _value_grid(limit, area, vertical=True)
-    for index, (name, value) in enumerate(zip(names, values, strict=True)):
+    for index, (name, value, label) in enumerate(zip(names, values, labels, strict=True)):
         middle = area.top + (index + 0.5) * band
-        bar = _rect(area.left, middle - 0.4 * band, value * scale, 0.8 * band, f"{name}: {value}")
-        label = bar_labels[index] if bar_labels else str(value)
         body += [
-            bar,
+            _rect(area.left, middle - thickness / 2, value * scale, thickness, f"{name}: {value}"),
             _label_at(area.left - 6, middle + 4, _truncated(name), 'text-anchor="end"'),
             _label_at(area.left + value * scale + 4, middle + 4, label),
         ]
@@ -206,8 +224,7 @@ def _columns(
             body.append(_label_at(middle, area.bottom + 16, labels[index], _MIDDLE))
     middle = (area.top + area.bottom) / 2
     body += [
-        f'<text transform="translate(18 {_px(middle)}) rotate(-90)" {_MIDDLE}>'
-        f"{_text(ylabel)}</text>",
+        _label_at(0, 0, ylabel, f'transform="translate(18 {_px(middle)}) rotate(-90)" {_MIDDLE}'),
         _label_at((area.left + area.right) / 2, area.bottom + 40, xlabel, _MIDDLE),
     ]
     return body
@@ -256,10 +273,7 @@ def _date_labels(slots: list[dt.date], names: list[str], monthly: bool) -> dict[
 
 
 def _no_data() -> list[str]:
-    return [_label_at(WIDTH / 2, HEIGHT / 2, "No data", 'text-anchor="middle" font-size="16"')]
-
-
-_MIDDLE = 'text-anchor="middle"'
+    return [_label_at(WIDTH / 2, HEIGHT / 2, "No data", _HEADING)]
 
 
 def _label_at(x: float, y: float, text: str, attributes: str = "") -> str:
@@ -289,18 +303,27 @@ def _text(text: str) -> str:
 
 
 def _truncated(text: str) -> str:
-    """`text` on one line, cut to LABEL_WIDTH columns with an ellipsis."""
+    """`text` on one line, cut with an ellipsis to at most NAME_PIXELS wide."""
     one_line = " ".join(text.split())
-    if sum(map(_width_of, one_line)) <= LABEL_WIDTH:
+    if _pixels(one_line) <= NAME_PIXELS:
         return one_line
-    kept, used = [], 1  # the ellipsis
+    kept, used = [], _pixels("…")
     for char in one_line:
-        used += _width_of(char)
-        if used > LABEL_WIDTH:
+        used += _pixels(char)
+        if used > NAME_PIXELS:
             break
         kept.append(char)
     return "".join(kept) + "…"
 
 
-def _width_of(char: str) -> int:
-    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+def _pixels(text: str) -> float:
+    """An estimate of the width of `text` as a label, never short (see WIDE_PIXELS)."""
+    return sum(map(_char_pixels, text))
+
+
+def _char_pixels(char: str) -> float:
+    if char in WIDEST or unicodedata.east_asian_width(char) in "WF":
+        return WIDE_PIXELS
+    if char.isupper() or char in WIDER:
+        return CAPITAL_PIXELS
+    return OTHER_PIXELS

@@ -17,7 +17,8 @@ from schemas import HISTORY_TABLES, check_row_columns, polars_schema
 
 
 def create_history_tables(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create the history tables the database lacks, with their descriptions."""
+    """Create the history tables the database lacks, with their descriptions (a table already
+    there keeps the descriptions it was made with)."""
     for table in HISTORY_TABLES:
         if ddl.has_table(connection, table):
             continue  # commenting every column again would be a write each time
