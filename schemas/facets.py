@@ -100,7 +100,9 @@ class MentionsSchema(pa.DataFrameModel):
     normalized_name: str = pa.Field(
         str_contains=r"\S",
         description="Normalised name (aliases resolved, e.g. `MATH500` → `MATH-500`; hardware "
-        "without vendor or memory, e.g. `RTX 3090`; Hugging Face links as repo ids).",
+        "without vendor or memory, e.g. `RTX 3090`; Hugging Face links as repo ids). A "
+        "benchmark or model one paper writes in several ways (`MirrorBench`, `mirrorbench`) "
+        "has the spelling the paper uses first.",
     )
     count: int = pa.Field(nullable=True, ge=1, description="Hardware: number of devices stated.")
     memory_gb: float = pa.Field(

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from pipelines.facets import results
 from pipelines.facets.code_release import code_release
 from pipelines.facets.domains import domain_category
-from pipelines.facets.mentions import _clause_at, find_mentions, name_key, own_names
+from pipelines.facets.mentions import (
+    _clause_at,
+    find_mentions,
+    name_key,
+    one_spelling,
+    own_names,
+)
 from pipelines.facets.patterns import CLAUSE
 from pipelines.facets.quality import TARGETS, load_annotations, measure_seeds, mention_key
 from pipelines.facets.results import numeric_results
@@ -436,6 +442,47 @@ def test_gsm8k_query_answers_with_the_annotated_papers(seed_build: Build) -> Non
             ).fetchall()
         }
     assert found == expected and found
+
+
+def test_one_paper_spells_each_benchmark_and_model_one_way() -> None:
+    sections = {
+        "contribution": find_mentions("我们提出 MirrorBench 基准，对比 GPT-4o。", "contribution"),
+        "usage": find_mentions("在 mirrorbench 上评测 GPT4o，使用 github.com/a/b-c。", "usage"),
+        "results": find_mentions("github.com/a/bc 在 MIRROR-BENCH 上达到 80%。", "results"),
+    }
+    unified = one_spelling(sections)
+    names = {(m.kind, m.name, m.normalized_name) for found in unified.values() for m in found}
+    assert {
+        ("benchmark", "mirrorbench", "MirrorBench"),
+        ("benchmark", "MIRROR-BENCH", "MirrorBench"),
+        ("model", "GPT4o", "GPT-4o"),
+    } <= names
+    assert {n for k, _, n in names if k == "benchmark"} == {"MirrorBench"}
+    results_text = "github.com/a/bc 在 MIRROR-BENCH 上达到 80%。"
+    assert [r.benchmark for r in numeric_results(results_text, unified["results"])] == [
+        "MirrorBench"
+    ]
+    # Links have their own normal form: `a/b-c` and `a/bc` are two repositories.
+    assert {n for k, _, n in names if k == "link"} == {"github.com/a/b-c", "github.com/a/bc"}
+    # Nothing else about a mention changes.
+    before = [m for found in sections.values() for m in found]
+    after = [m for found in unified.values() for m in found]
+    pairs = zip(before, after, strict=True)
+    assert all(
+        (a.kind, a.name, a.start, a.end) == (b.kind, b.name, b.start, b.end) for a, b in pairs
+    )
+
+
+def test_a_benchmark_spelt_two_ways_in_a_paper_is_counted_once(seed_build: Build) -> None:
+    with duckdb.connect(str(seed_build.warehouse_file), read_only=True) as connection:
+        spellings = connection.execute(
+            "SELECT arxiv_id, kind, list(DISTINCT name ORDER BY name), "
+            "list(DISTINCT normalized_name) FROM mentions WHERE kind IN ('benchmark', 'model') "
+            "GROUP BY arxiv_id, kind, lower(regexp_replace(name, '[^0-9A-Za-z+]', '', 'g')) "
+            "HAVING count(DISTINCT name) > 1"
+        ).fetchall()
+    assert ("2601.08118", "benchmark", ["MirrorBench", "mirrorbench"], ["MirrorBench"]) in spellings
+    assert all(len(normalized) == 1 for *_, normalized in spellings)
 
 
 def test_quality_is_in_the_asset_metadata(seed_build: Build) -> None:

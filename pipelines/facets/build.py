@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipelines.facets.code_release import code_release
 from pipelines.facets.domains import domain_category
-from pipelines.facets.mentions import find_mentions, own_names
+from pipelines.facets.mentions import find_mentions, one_spelling, own_names
 from pipelines.facets.results import numeric_results
 from pipelines.facets.usage import usage_items
 from pipelines.parsing import ParsedReport
@@ -70,9 +70,10 @@ def _add_paper(
              **usage.provenance(item.start, item.end)}
         )  # fmt: skip
 
-    mentions_by_section = {}
+    mentions_by_section = one_spelling(
+        {k: find_mentions(section.body, k, own) for k, section in sections.items()}
+    )
     for section_key, section in sections.items():
-        mentions_by_section[section_key] = find_mentions(section.body, section_key, own)
         for mention in mentions_by_section[section_key]:
             rows["mentions"].append(
                 {**key, "section_key": section_key, "kind": mention.kind,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipelines.facets.patterns import (
     CLAUSE,
@@ -483,3 +483,23 @@ def find_mentions(text: str, section_key: str, own: frozenset[str] = frozenset()
         m for m in found if m.kind == "link" or not any(a <= m.start < b for a, b in link_spans)
     ]
     return sorted(outside_links, key=lambda m: (m.start, m.kind))
+
+
+# Names free text spells in several ways; hardware and links have a normal form already.
+ONE_SPELLING_KINDS = ("benchmark", "model")
+
+
+def one_spelling(mentions: dict[str, list[Mention]]) -> dict[str, list[Mention]]:
+    """One paper's mentions (by section, sections in order) with each benchmark and model
+    normalised to the spelling the paper uses first: `MirrorBench`, then `mirrorbench`, name
+    one benchmark, counted once."""
+    first: dict[tuple[str, str], str] = {}
+
+    def spelled(mention: Mention) -> Mention:
+        key = name_key(mention.normalized_name)
+        if mention.kind not in ONE_SPELLING_KINDS or not key:
+            return mention
+        name = first.setdefault((mention.kind, key), mention.normalized_name)
+        return replace(mention, normalized_name=name)
+
+    return {section: [spelled(m) for m in found] for section, found in mentions.items()}

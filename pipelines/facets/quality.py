@@ -175,6 +175,9 @@ the rules again would give an honest estimate.
   SAM 3`) is not recognised, and `Beyond GPT-4: …` leaves out the compared `GPT-4o` too.
 - **Benchmarks**: names written only in Chinese are not found; a task or metric written like a
   benchmark name can be taken for one.
+- **Spellings**: a benchmark or model outside the vocabulary keeps the spelling its paper uses
+  first (`MirrorBench`, then `mirrorbench`: both `MirrorBench`), but two papers can spell it two
+  ways (`Gemini 3 Pro`, `Gemini-3-Pro`) and are then counted apart.
 - **Hardware**: only accelerator families in the vocabulary; CPUs are left out on purpose. A
   suffix other than a form factor or memory (`TPU v5e-256`, `H100-NVL`) hides the accelerator,
   and a memory size after any word but `GPU` (`A100 显卡 (40GB)`) is missed.
