@@ -32,7 +32,7 @@ WIDTH, HEIGHT = 800, 450  # pixels
 FONT = "DejaVu Sans, Noto Sans CJK SC, Noto Sans, Arial, sans-serif"
 COLOR = "#4c72b0"
 GRID = "#dddddd"
-TOP = 15
+TOP = 15  # bars at most in the charts of names (the titles say no number: there can be fewer)
 VALUE_TICKS = 6  # at most, on the axis of counts
 DATE_LABELS = 8  # at most, under the bars of papers per date
 DAILY_SPAN = dt.timedelta(days=92)  # report dates further apart are counted per month
@@ -119,8 +119,8 @@ def _code_release(tables: Tables) -> list[str]:
 CHARTS: dict[str, tuple[str, Callable[[Tables], list[str]]]] = {
     "papers_per_date": ("Papers per report date", _papers_per_date),
     "papers_per_domain": ("Papers per domain", _papers_per_domain),
-    "top_benchmarks": (f"Top {TOP} benchmarks", partial(_top_mentions, "benchmark")),
-    "hardware": (f"Top {TOP} hardware mentioned", partial(_top_mentions, "hardware")),
+    "top_benchmarks": ("Benchmarks named by the most papers", partial(_top_mentions, "benchmark")),
+    "hardware": ("Hardware named by the most papers", partial(_top_mentions, "hardware")),
     "code_release": ("Code release, share of papers", _code_release),
 }
 
