@@ -496,8 +496,10 @@ def one_spelling(mentions: dict[str, list[Mention]]) -> dict[str, list[Mention]]
     first: dict[tuple[str, str], str] = {}
 
     def spelled(mention: Mention) -> Mention:
+        if mention.kind not in ONE_SPELLING_KINDS:
+            return mention  # a third of all mentions: no key worked out for nothing
         key = name_key(mention.normalized_name)
-        if mention.kind not in ONE_SPELLING_KINDS or not key:
+        if not key:
             return mention
         name = first.setdefault((mention.kind, key), mention.normalized_name)
         return replace(mention, normalized_name=name)
