@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from pipelines.jobs import CODE_VERSION_TAG, PARSER_VERSION_TAG
 from pipelines.lock import build_lock
@@ -33,15 +34,15 @@ def record_run(instance: dg.DagsterInstance, run_id: str, warehouse_path: Path) 
     record = instance.get_run_record_by_id(run_id)
     if record is None:
         raise ValueError(f"No Dagster run {run_id} in {instance.root_directory}.")
-    with build_lock(warehouse_path.parent):
-        recorded_runs = recorded(warehouse_path, "runs", "run_id")
+    with build_lock(warehouse_path.parent), duckdb.connect(str(warehouse_path)) as connection:
+        recorded_runs = recorded(connection, "runs", "run_id")
         recent = instance.get_run_records(dg.RunsFilter(statuses=FINISHED), limit=RECENT_RUNS)
         skipped = recorded_runs | {run_id}
         # Oldest first, as they ran.
         missing = [other for other in reversed(recent) if other.dagster_run.run_id not in skipped]
         rows = [_run_rows(instance, other) for other in [*missing, record]]
         append_rows(
-            warehouse_path,
+            connection,
             {
                 "runs": [run_row for run_row, _ in rows],
                 "check_results": [check for _, checks in rows for check in checks],

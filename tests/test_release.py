@@ -40,9 +40,9 @@ from pipelines.release.verify import LARGEST_LIST, checksums_text, verify_releas
 from pipelines.run_history import record_run
 from pipelines.tables.store import TableStore
 from pipelines.versions import CODE_VERSION, DATA_LIBRARIES, PARSER_VERSION, TABLES_VERSION
-from pipelines.warehouse import WAREHOUSE_FILE
+from pipelines.warehouse import WAREHOUSE_FILE, ddl
 from pipelines.warehouse.history import append_rows, recorded
-from schemas import SCHEMA_VERSION, TABLES
+from schemas import HISTORY_TABLES, SCHEMA_VERSION, TABLES
 from tests.conftest import SEEDS, Build, build_into, cli_env
 
 DAILY_PAPERS = Path(sys.executable).with_name("daily-papers")
@@ -495,15 +495,13 @@ def test_a_run_the_history_missed_is_recorded_with_the_next_one(
 
 def test_reading_the_recorded_ids_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "warehouse.duckdb"
-    assert recorded(path, "runs", "run_id") == set()  # no warehouse yet
-    duckdb.connect(str(path)).close()
-    assert recorded(path, "runs", "run_id") == set()  # no history yet
-    with duckdb.connect(str(path), read_only=True) as connection:
-        assert connection.sql("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
-    append_rows(path, {"releases": []}, replace_key={"releases": "release_id"})  # creates them
     with duckdb.connect(str(path)) as connection:
+        assert recorded(connection, "runs", "run_id") == set()  # no history yet
+        assert connection.sql("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
+        append_rows(connection, {"releases": []}, replace_key={"releases": "release_id"})
+        assert ddl.table_names(connection) == set(HISTORY_TABLES)  # created them
         connection.execute("INSERT INTO runs VALUES ('r1', 'j', 'SUCCESS', '1', '1', NULL, NULL)")
-    assert recorded(path, "runs", "run_id") == {"r1"}
+        assert recorded(connection, "runs", "run_id") == {"r1"}
 
 
 def test_history_rows_that_do_not_fit_their_table_raise_and_write_nothing(
@@ -521,11 +519,13 @@ def test_history_rows_that_do_not_fit_their_table_raise_and_write_nothing(
         ({"releases": [{**release, "publishd_at": None}]}, "publishd_at"),
         ({"releases": [{k: v for k, v in release.items() if k != "run_id"}]}, "columns"),
     ]:
-        with pytest.raises((ValueError, pandera.errors.SchemaError), match=error):
-            append_rows(path, rows, replace_key=keys)
-    assert recorded(path, "releases", "release_id") == set()
-    append_rows(path, {"releases": [release], "release_files": [file]}, replace_key=keys)
-    assert recorded(path, "releases", "release_id") == {"r"}
+        with duckdb.connect(str(path)) as connection:
+            with pytest.raises((ValueError, pandera.errors.SchemaError), match=error):
+                append_rows(connection, rows, replace_key=keys)
+            assert ddl.table_names(connection) == set()
+    with duckdb.connect(str(path)) as connection:
+        append_rows(connection, {"releases": [release], "release_files": [file]}, keys)
+        assert recorded(connection, "releases", "release_id") == {"r"}
 
 
 def test_failed_audit_publishes_nothing_and_keeps_the_previous_release(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from duckdb import DuckDBPyConnection
 
 from pipelines.assets import OWNERS
 from pipelines.lock import build_lock
@@ -76,13 +77,13 @@ def release(
     unchanged build publishes nothing new."""
     with build_lock(paths.warehouse):
         published = publish_staged(staged_release, paths.releases)
-        warehouse = Path(duckdb.database)
-        # Not only when newly published: a build killed between putting the folder in place and
-        # recording it leaves the record to the next build that publishes the same release.
-        if published.newly_published or published.release_id not in recorded(
-            warehouse, "releases", "release_id"
-        ):
-            _record_release(warehouse, published.path, context.run.run_id, staged_release)
+        with duckdb.get_connection() as connection:
+            # Not only when newly published: a build killed between putting the folder in place
+            # and recording it leaves the record to the next build that publishes the same one.
+            if published.newly_published or published.release_id not in recorded(
+                connection, "releases", "release_id"
+            ):
+                _record_release(connection, published.path, context.run.run_id, staged_release)
     return dg.MaterializeResult(
         metadata={
             "release_id": published.release_id,
@@ -92,7 +93,9 @@ def release(
     )
 
 
-def _record_release(warehouse: Path, folder: Path, run_id: str, staged: StagedRelease) -> None:
+def _record_release(
+    connection: DuckDBPyConnection, folder: Path, run_id: str, staged: StagedRelease
+) -> None:
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     release_row = {
         "release_id": staged.release_id,
@@ -113,7 +116,7 @@ def _record_release(warehouse: Path, folder: Path, run_id: str, staged: StagedRe
         for entry in manifest["files"]
     ]
     append_rows(
-        warehouse,
+        connection,
         {"releases": [release_row], "release_files": file_rows},
         replace_key={"releases": "release_id", "release_files": "release_id"},
     )

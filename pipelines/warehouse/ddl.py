@@ -70,11 +70,15 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def table_names(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of the connection's current database (in its main schema)."""
+    rows = connection.execute(
+        "SELECT table_name FROM duckdb_tables() "
+        "WHERE database_name = current_database() AND schema_name = 'main'"
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
 def has_table(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Whether the connection's current database holds `table` (in its main schema)."""
-    row = connection.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = ?",
-        [table],
-    ).fetchone()
-    return bool(row and row[0])
+    return table in table_names(connection)

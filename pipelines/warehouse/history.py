@@ -19,8 +19,9 @@ from schemas import HISTORY_TABLES, check_row_columns, polars_schema
 def create_history_tables(connection: duckdb.DuckDBPyConnection) -> None:
     """Create the history tables the database lacks, with their descriptions (a table already
     there keeps the descriptions it was made with)."""
+    existing = ddl.table_names(connection)
     for table in HISTORY_TABLES:
-        if ddl.has_table(connection, table):
+        if table in existing:
             continue  # commenting every column again would be a write each time
         connection.execute(ddl.create_table(table))
         for statement in ddl.comments(table):
@@ -67,19 +68,21 @@ def record_source_files(
     connection.unregister("seen")
 
 
-def recorded(path: Path, table: str, key: str) -> set[str]:
-    """The `key` values (run or release ids) that history `table` of the warehouse at `path`
-    holds (none if there is no warehouse yet)."""
-    if not path.exists():
+def recorded(connection: duckdb.DuckDBPyConnection, table: str, key: str) -> set[str]:
+    """The `key` values (run or release ids) that history `table` holds (none if the
+    warehouse has no such table yet)."""
+    if not ddl.has_table(connection, table):
         return set()
-    with duckdb.connect(str(path)) as connection:
-        if not ddl.has_table(connection, table):
-            return set()
-        return {value for (value,) in connection.execute(f"SELECT {key} FROM {table}").fetchall()}
+    return {value for (value,) in connection.execute(f"SELECT {key} FROM {table}").fetchall()}
 
 
-def append_rows(path: Path, rows: dict[str, list[dict]], replace_key: dict[str, str]) -> None:
-    """Insert history rows into the warehouse at `path` in one transaction.
+def append_rows(
+    connection: duckdb.DuckDBPyConnection,
+    rows: dict[str, list[dict]],
+    replace_key: dict[str, str],
+) -> None:
+    """Insert history rows into the warehouse in one transaction, creating the history tables
+    it lacks.
 
     For each table, rows whose `replace_key` column value is being written are deleted first, so
     recording the same run or release again replaces its rows instead of failing. Rows that do
@@ -89,18 +92,17 @@ def append_rows(path: Path, rows: dict[str, list[dict]], replace_key: dict[str, 
     frames = {
         table: _validated(table, table_rows) for table, table_rows in rows.items() if table_rows
     }
-    with duckdb.connect(str(path)) as connection:
-        create_history_tables(connection)
-        connection.execute("BEGIN TRANSACTION")
-        for table, frame in frames.items():
-            connection.register("incoming", frame.to_arrow())
-            key = replace_key[table]
-            connection.execute(
-                f"DELETE FROM {table} WHERE {key} IN (SELECT DISTINCT {key} FROM incoming)"
-            )
-            connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-            connection.unregister("incoming")
-        connection.execute("COMMIT")
+    create_history_tables(connection)
+    connection.execute("BEGIN TRANSACTION")
+    for table, frame in frames.items():
+        connection.register("incoming", frame.to_arrow())
+        key = replace_key[table]
+        connection.execute(
+            f"DELETE FROM {table} WHERE {key} IN (SELECT DISTINCT {key} FROM incoming)"
+        )
+        connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+        connection.unregister("incoming")
+    connection.execute("COMMIT")
 
 
 def _validated(table: str, rows: list[dict]) -> pl.DataFrame:
