@@ -189,7 +189,7 @@ def query(settings: Settings, sql: str, output: str, limit: int) -> int:
         return _usage_error(f"no warehouse at {path}: build it first (make run)")
     try:
         with duckdb.connect(str(path), read_only=True) as connection:
-            relation = connection.sql(sql)
+            relation = connection.sql(_without_trailing_comments(sql))
             frame = None if relation is None else _printable(relation, output == "csv")
     except (duckdb.Error, pl.exceptions.PolarsError, pa.ArrowException) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -207,6 +207,19 @@ def query(settings: Settings, sql: str, output: str, limit: int) -> int:
         with pl.Config(tbl_rows=rows, tbl_cols=-1, fmt_str_lengths=60, tbl_width_chars=160):
             print(frame.head(rows))
     return 0
+
+
+def _without_trailing_comments(sql: str) -> str:
+    """`sql` without the `;` and comments after its last statement: DuckDB cannot read a
+    relation made of `SELECT 1; -- note` as a subquery, which printing it takes."""
+    import duckdb
+
+    end = len(sql)
+    for position, kind in reversed(duckdb.tokenize(sql)):
+        if kind != duckdb.token_type.comment and sql[position] != ";":
+            break
+        end = position
+    return sql[:end]
 
 
 # DuckDB types that polars has not (or shows wrongly), printed as DuckDB writes them as text.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import re
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from pipelines import cli
 from pipelines.settings import PROJECT_ROOT
 from schemas import HISTORY_TABLES, REASON_CODES, TABLES, fingerprint
 from schemas.dictionary import render
@@ -29,10 +31,16 @@ def test_readme_has_its_queries() -> None:
 
 
 @pytest.mark.parametrize("query", README_QUERIES)
-def test_readme_query_answers_on_the_seeds(seed_build: Build, query: str) -> None:
+def test_readme_query_answers_on_the_seeds(
+    seed_build: Build, query: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with duckdb.connect(str(seed_build.warehouse_file), read_only=True) as connection:
         rows = connection.execute(query).fetchall()
+        str(connection.sql(query))  # printed, as the README's Python one-liner does
     assert rows, query
+    # and as `daily-papers query` runs it
+    assert cli.query(seed_build.settings, query, "csv", limit=0) == 0
+    assert pl.read_csv(io.StringIO(capsys.readouterr().out)).height == len(rows)
 
 
 def test_data_dictionary_is_generated_from_the_schemas() -> None:
