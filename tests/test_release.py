@@ -436,11 +436,23 @@ def test_release_duckdb_copy_is_readable_by_duckdb_1x_storage(seed_build: Build)
     assert version == ("v1.2.0+",)  # the oldest storage format that DuckDB 1.2+ opens
 
 
-def test_changelog_lists_added_and_removed_papers(tmp_path: Path) -> None:
+def test_changelog_lists_added_and_removed_papers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+
+    def papers_loaded(build: Build) -> int:  # as the README and the card say to load them
+        release = os.path.realpath(build.latest)
+        cache = str(tmp_path / "hf_cache")  # one cache for both releases, as a user's
+        return datasets.load_dataset(release, "papers", split="train", cache_dir=cache).num_rows
+
     root = tmp_path / "build"
     first = build_into(one_seed(tmp_path, "000_18c40586699a2521.txt"), root)
     assert "nothing (first release)" in (first.latest / "CHANGELOG.md").read_text()
+    assert papers_loaded(first) == 22
     second = build_into(one_seed(tmp_path / "x", "001_202c590195c4dd5f.txt"), root)
+    assert papers_loaded(second) == 27  # not the 22 cached from the release `latest` was
     changelog = (second.latest / "CHANGELOG.md").read_text()
     assert f"release `{first.result.release_id}`" in changelog
     assert "| added | 27 |" in changelog and "| removed | 22 |" in changelog

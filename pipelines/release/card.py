@@ -101,7 +101,9 @@ from datasets import load_dataset
 papers = load_dataset("path/to/this/folder", "papers", split="train")
 ```
 
-`datasets` cannot load a table without rows (it has no empty splits; a release without rejects
+`datasets` caches a local folder by its name: give it this folder's own path, not a link to it
+such as `latest`, or it goes on returning the rows of the release it first loaded there.
+It cannot load a table without rows (it has no empty splits; a release without rejects
 has an empty `rejects`): read its Parquet file instead.
 
 `daily_papers.duckdb` holds the same tables with keys, comments and views
