@@ -32,10 +32,20 @@ class RejectsSchema(pa.DataFrameModel):
     )
     message: str = pa.Field(str_contains=r"\S", description="Human-readable explanation.")
     report_date: dt.date = pa.Field(
-        nullable=True, description="Report date, when it could be read."
+        nullable=True,
+        description="Report date, when the file gives one (null if none could be read, or if "
+        "the file joins two reports).",
     )
-    arxiv_id: str = pa.Field(nullable=True, description="arXiv id, when it could be read.")
-    rank: int = pa.Field(nullable=True, description="Position of the paper in its report, if any.")
+    arxiv_id: str = pa.Field(
+        nullable=True,
+        description="arXiv id of the rejected paper, or of the paper the rejected text is in, "
+        "when it could be read.",
+    )
+    rank: int = pa.Field(
+        nullable=True,
+        description="Position in its report of the rejected paper, or of the paper the "
+        "rejected text is in.",
+    )
     raw_text: str = pa.Field(
         description="The rejected text as read (first 2,000 bytes for files that are not text)."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import polars as pl
@@ -150,6 +151,23 @@ GOLDEN = {
 }
 
 
+# The date and arXiv id each reject gives, as far as its file and paper give them: no date where
+# none could be read (or two reports give two), an id for a paper's rejects and those inside it.
+FEB_1 = dt.date(2026, 2, 1)
+READ = {
+    "conflicting_report": (FEB_1, None),
+    "duplicate_file": (FEB_1, None),
+    "duplicate_paper": (FEB_1, "2602.00001"),
+    "missing_sections": (FEB_1, "2602.00001"),
+    "mixed_blocks": (FEB_1, "2602.00001"),
+    "no_papers": (FEB_1, None),
+    "paper_without_id": (FEB_1, None),
+    "schema_check_failed": (dt.date(2019, 1, 1), None),
+    "unassigned_text": (FEB_1, None),
+    "unknown_section": (FEB_1, "2602.00001"),
+}
+
+
 def test_every_reason_code_has_a_golden_test() -> None:
     assert set(GOLDEN) == set(REASON_CODES)
 
@@ -171,3 +189,4 @@ def test_reason_code(reason: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert (row["level"], row["line_start"], row["line_end"]) == (level, start, end)
     assert message in row["message"] + (row["failed_check"] or "")
     assert row["message"].strip()
+    assert (row["report_date"], row["arxiv_id"]) == READ.get(reason, (None, None))

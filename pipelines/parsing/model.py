@@ -38,7 +38,9 @@ class Problem:
     line_start: int
     line_end: int
     raw_text: str
-    rank: int | None = None
+    rank: int | None = None  # of the paper it is in, if any
+    # The date read from a file that is no report to publish (a header without papers).
+    report_date: dt.date | None = None
 
 
 @dataclass(frozen=True)

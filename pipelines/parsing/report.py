@@ -23,7 +23,8 @@ from pipelines.parsing.model import Innovation, Paper, ParsedReport, Problem, Se
 # section numbers in Chinese numerals; a header without papers is no report. 4: an English name
 # in brackets after a section's name (`应用领域 (Application Domain)`) is part of its heading.
 # 5: a section's body loses the indentation its lines share (list-item continuation).
-PARSER_VERSION = "5"
+# 6: a header without papers keeps its date (in its problem).
+PARSER_VERSION = "6"
 
 Line = tuple[int, str]  # (1-based line number, normalised text)
 RAW_BYTES_KEPT = 2000  # of a file that is not text, only this much is kept as `raw_text`
@@ -79,9 +80,8 @@ def parse_report(data: bytes) -> ParsedReport:
 
     if not paper_starts:
         message = "A report header but no paper (`## 📄 <title>` heading): nothing to publish."
-        return ParsedReport(
-            None, source_url, tuple(lines), problems=(_problem("no_papers", message, numbered),)
-        )
+        problem = _problem("no_papers", message, numbered, report_date=report_date)
+        return ParsedReport(None, source_url, tuple(lines), problems=(problem,))
     second_header = _second_header(lines[header_end:], header_end + 1)
     if second_header is not None:
         message = (
@@ -108,12 +108,18 @@ def unreadable_report(reason_code: str, message: str, data: bytes) -> ParsedRepo
     )
 
 
-def _problem(reason_code: str, message: str, lines: list[Line], rank: int | None = None) -> Problem:
+def _problem(
+    reason_code: str,
+    message: str,
+    lines: list[Line],
+    rank: int | None = None,
+    report_date: dt.date | None = None,
+) -> Problem:
     level = PROBLEM_LEVELS[reason_code]
     start = lines[0][0] if lines else 0
     end = lines[-1][0] if lines else 0
     raw = "\n".join(text for _, text in lines)
-    return Problem(reason_code, level, message, start, end, raw, rank=rank)
+    return Problem(reason_code, level, message, start, end, raw, rank, report_date)
 
 
 def _parse_header(lines: list[Line]) -> tuple[dt.date | None, str | None, list[Problem]]:

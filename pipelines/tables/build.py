@@ -73,6 +73,7 @@ def report_rows(source: SourceReport) -> ReportRows:
 
 def _report_rows(source: SourceReport) -> ReportRows:
     parsed = source.parsed
+    paper_ids = {paper.rank: paper.arxiv_id for paper in parsed.papers}
     problems = [
         _reject(
             source,
@@ -83,6 +84,8 @@ def _report_rows(source: SourceReport) -> ReportRows:
             problem.line_end,
             problem.raw_text,
             rank=problem.rank,
+            arxiv_id=paper_ids.get(problem.rank),
+            report_date=problem.report_date,
         )
         for problem in parsed.problems
     ]
@@ -282,6 +285,7 @@ def _reject(
     *,
     rank: int | None = None,
     arxiv_id: str | None = None,
+    report_date: dt.date | None = None,
 ) -> dict:
     return reject_row(
         source_file=source.source_file,
@@ -290,7 +294,7 @@ def _reject(
         **span_provenance(source.parsed, line_start, line_end, raw_text),
         reason_code=reason_code,
         message=message,
-        report_date=source.parsed.report_date,
+        report_date=source.parsed.report_date or report_date,
         arxiv_id=arxiv_id,
         rank=rank,
         raw_text=raw_text,
