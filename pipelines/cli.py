@@ -68,13 +68,16 @@ def main(argv: list[str] | None = None) -> int:
         default=50,
         help="rows shown as table or markdown (default 50; 0: all)",
     )
-    commands.add_parser("info", help="Show folders, the latest release, table sizes and versions.")
-    commands.add_parser("ui", help="Start the Dagster UI on http://127.0.0.1:3000.")
+    for name, text in [
+        ("info", "Show folders, the latest release, table sizes and versions."),
+        ("ui", "Start the Dagster UI on http://127.0.0.1:3000."),
+    ]:
+        commands.add_parser(name, help=text, description=text)
     verify_command = commands.add_parser(
         "verify",
         help="Check a release folder against its manifest and SHA256SUMS.",
-        description="Reports every missing, extra or altered file, and table files whose row "
-        "count is not the manifest's; exits 1 if there is any.",
+        description="Reports every missing, extra or altered file, any link or other non-file "
+        "in it, and table files whose row count is not the manifest's; exits 1 if there is any.",
     )
     verify_command.add_argument("release", type=Path, help="the release folder to check")
     arguments = parser.parse_args(argv)
