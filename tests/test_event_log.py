@@ -1,10 +1,14 @@
 """The batched SQLite event log: one call stores a whole run's partition events, what it stores
-is what Dagster's own SQLite storage stores, and it keeps only a few databases open."""
+is what Dagster's own SQLite storage stores, it keeps only a few databases open, and a process
+watching a run (the UI) sees each event as it is stored."""
 
+import logging
+import time
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.events.log import EventLogEntry
 
 from pipelines.event_log import OPEN_DATABASES, BatchedSqliteEventLogStorage
 from pipelines.instance import HEADER, LEGACY_CONFIG, write_instance_config
@@ -115,3 +119,30 @@ def test_instance_config_is_replaced_unless_the_user_made_it_their_own(tmp_path:
     config.write_text(own)
     write_instance_config(tmp_path)
     assert config.read_text() == own
+
+
+def test_a_watching_process_sees_every_event_of_a_run_as_it_is_stored(tmp_path: Path) -> None:
+    # The UI shows a run's events through `watch`, on a storage of its own (in another process),
+    # as a run page opened before the run started does.
+    writer = BatchedSqliteEventLogStorage(str(tmp_path))
+    reader = BatchedSqliteEventLogStorage(str(tmp_path))
+    seen: list[str] = []
+    reader.watch("run", None, lambda entry, _cursor: seen.append(entry.user_message))
+    try:
+        for number in range(3):
+            writer.store_event(
+                EventLogEntry(
+                    error_info=None,
+                    level=logging.INFO,
+                    user_message=f"event {number}",
+                    run_id="run",
+                    timestamp=time.time(),
+                )
+            )
+            deadline = time.monotonic() + 10
+            while f"event {number}" not in seen and time.monotonic() < deadline:
+                time.sleep(0.05)
+        assert seen == ["event 0", "event 1", "event 2"]
+    finally:
+        reader.dispose()
+        writer.dispose()
