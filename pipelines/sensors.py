@@ -19,6 +19,9 @@ from pipelines.sources import SeedsFolderError
     job_name=INGEST_JOB,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Every 30 seconds: adds a `parsed_report` partition for each new file in the "
+    "seeds folder, drops those whose file is gone, and parses the new and changed files in one "
+    "`ingest_reports` run. It does not publish: launch the `publish` job afterwards.",
 )
 def report_files_sensor(
     context: dg.SensorEvaluationContext,
@@ -81,8 +84,8 @@ def _run_recorder(status: dg.DagsterRunStatus) -> dg.SensorDefinition:
         name=f"record_{status.value.lower()}_runs",
         run_status=status,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Appends each finished run and its asset check results to the warehouse "
-        "history tables (`runs`, `check_results`).",
+        description=f"Appends each run that ends in {status.value} and its asset check results "
+        "to the warehouse history tables (`runs`, `check_results`).",
     )
     def record(context: dg.RunStatusSensorContext, duckdb: DuckDBResource) -> None:
         try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -11,11 +13,13 @@ import pandas as pd
 import polars as pl
 import pytest
 
+from pipelines.assets import release as release_asset
 from pipelines.checks import innovations_belong_to_papers
 from pipelines.definitions import defs
 from pipelines.files import sha256_file
 from pipelines.jobs import PUBLISH_JOB
 from pipelines.parquet import TableFile
+from pipelines.release import StagedRelease
 from pipelines.tables.validate import PAPER_KEY
 from pipelines.warehouse.build import WAREHOUSE_FILE, build_warehouse
 from schemas import HISTORY_TABLES, SCHEMA_VERSION, TABLES
@@ -43,6 +47,19 @@ def test_every_asset_and_check_ran_and_passed(seed_build: Build) -> None:
     assert all(evaluation.passed for evaluation in evaluations), [
         evaluation.check_name for evaluation in evaluations if not evaluation.passed
     ]
+
+
+def test_staged_release_names_its_staging_folder_and_the_release_before(
+    seed_build: Build,
+) -> None:
+    publish = seed_build.result.runs[PUBLISH_JOB]
+    [staged] = publish.asset_materializations_for_node("staged_release")
+    releases = seed_build.settings.warehouse_dir / "releases"
+    assert staged.metadata["staging_folder"].value == str(releases / ".staging" / publish.run_id)
+    assert staged.metadata["previous_release"].value == "none (first release)"
+    same = StagedRelease("2026-01-24-a", Path("s"), "2026-01-24-a", [])
+    assert release_asset._previous(same) == "2026-01-24-a (this very release: nothing changed)"
+    assert release_asset._previous(replace(same, previous_id="2026-01-12-b")) == "2026-01-12-b"
 
 
 def test_runs_are_recorded_in_the_dagster_home(seed_build: Build) -> None:

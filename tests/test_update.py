@@ -209,8 +209,8 @@ def test_unchanged_reports_between_changed_ones_are_not_parsed_again(tmp_path: P
     [materialization, *_] = build.result.runs[INGEST_JOB].asset_materializations_for_node(
         "parsed_report"
     )
-    assert materialization.metadata["reports"].value == 3
-    assert materialization.metadata["reports_parsed"].value == 2
+    assert materialization.metadata["run/reports"].value == 3
+    assert materialization.metadata["run/reports_parsed"].value == 2
     assert stored_middle.stat().st_mtime_ns == kept_stamp  # kept, not parsed and stored again
     assert_same_as_from_scratch(seeds, build, tmp_path / "scratch")
 

@@ -70,13 +70,15 @@ def parsed_report(context: dg.AssetExecutionContext) -> StoredPartitions:
         if count % PROGRESS_EVERY == 0:
             rate = count / (time.perf_counter() - started)
             context.log.info(f"Parsed {count} of {len(stale)} reports ({rate:.0f} reports/s)")
+    # One run makes many partitions, and each partition's materialisation gets this metadata:
+    # totals of the run, named so.
     context.add_output_metadata(
         {
-            "reports": len(stored),
-            "reports_parsed": len(stale),
-            "papers_found": papers_found,
-            "problems_found": problems_found,
-            "bytes_read": bytes_read,
+            "run/reports": len(stored),
+            "run/reports_parsed": len(stale),
+            "run/papers_found": papers_found,
+            "run/problems_found": problems_found,
+            "run/bytes_read": bytes_read,
         }
     )
     return StoredPartitions(stored)

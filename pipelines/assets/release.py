@@ -56,8 +56,9 @@ def staged_release(
         staged,
         metadata={
             "release_id": staged.release_id,
-            "path": dg.MetadataValue.path(str(staged.path)),
-            "previous_release": staged.previous_id or "none",
+            # Not `path`: Dagster's IO manager adds that, for the pickle it stores the output in.
+            "staging_folder": dg.MetadataValue.path(str(staged.path)),
+            "previous_release": _previous(staged),
             "stale_staging_removed": len(stale),
             "files": dg.MetadataValue.json(manifest["files"]),
             "charts": dg.MetadataValue.md(chart_markdown(staged.charts)),
@@ -72,9 +73,9 @@ def release(
     duckdb: DuckDBResource,
     staged_release: StagedRelease,
 ) -> dg.MaterializeResult:
-    """`releases/<release id>/`, published only after every blocking check on
-    `staged_release` passed; `releases/latest` points at it. The id is content-derived, so an
-    unchanged build publishes nothing new."""
+    """The published release, in `releases/<release id>/`: published only after every blocking
+    check on `staged_release` passed, and then `releases/latest` points at it. The id is
+    content-derived, so an unchanged build publishes nothing new."""
     with build_lock(paths.warehouse):
         published = publish_staged(staged_release, paths.releases)
         with duckdb.get_connection() as connection:
@@ -120,6 +121,14 @@ def _record_release(
         {"releases": [release_row], "release_files": file_rows},
         replace_key={"releases": "release_id", "release_files": "release_id"},
     )
+
+
+def _previous(staged: StagedRelease) -> str:
+    if staged.previous_id is None:
+        return "none (first release)"
+    if staged.previous_id == staged.release_id:
+        return f"{staged.previous_id} (this very release: nothing changed)"
+    return staged.previous_id
 
 
 def _in_progress(instance: dg.DagsterInstance, run_id: str) -> bool:

@@ -278,7 +278,7 @@ def _built_from_current_files(context: dg.AssetExecutionContext) -> dg.AssetChec
     files = {"not parsed yet": new, "changed since parsed": changed, "gone": gone}
     listed = pl.DataFrame(
         [(name, what) for what, names in files.items() for name in names],
-        schema={"file": pl.String, "is": pl.String},
+        schema={"file": pl.String, "status": pl.String},
         orient="row",
     )
     return dg.AssetCheckResult(
