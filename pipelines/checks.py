@@ -146,10 +146,20 @@ def report_paper_counts(reports: pl.DataFrame, papers: pl.DataFrame) -> dg.Asset
     description="Warns when anything was rejected; the counts by reason are in the metadata.",
 )
 def rejects_by_reason(rejects: pl.DataFrame) -> dg.AssetCheckResult:
-    by_reason = rejects.group_by("reason_code", "level").len("rows").sort("reason_code", "level")
+    by_reason = (
+        rejects.group_by("reason_code", "level")
+        .agg(rows=pl.len(), files=pl.col("source_file").n_unique())
+        .sort("reason_code", "level")
+    )
+    counts = by_reason.group_by("reason_code").agg(pl.col("rows").sum()).sort("reason_code")
+    summary = ", ".join(f"{code} {rows}" for code, rows in counts.iter_rows())
     return dg.AssetCheckResult(
         passed=rejects.is_empty(),
         severity=dg.AssetCheckSeverity.WARN,
+        description=f"{rejects.height} rows rejected ({summary}): the `rejects` table has each "
+        "one's file, message and text."
+        if rejects.height
+        else "Nothing rejected.",
         metadata={
             "rejects": rejects.height,
             "by_reason": dg.MetadataValue.md(markdown_table(by_reason, 50)),

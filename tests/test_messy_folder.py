@@ -59,6 +59,16 @@ def test_run_succeeds_with_all_checks_passing(messy_build: Build) -> None:
     accounting = next(e for e in evaluations if e.check_name == "every_input_accounted_for")
     assert accounting.metadata["papers_found"].value == 22 + 27 + 27 + 22 + 3 + 3
     assert accounting.metadata["papers_published"].value == 22 + 2 + 2
+    files = messy_build.result.reports  # every one redone: the first build
+    assert accounting.description.startswith(f"Checked the {files} of {files} input files this")
+    by_reason = next(e for e in evaluations if e.check_name == "rejects_by_reason")
+    with duckdb.connect(str(messy_build.warehouse_file), read_only=True) as connection:
+        counts = connection.execute(
+            "SELECT reason_code, count(*) FROM rejects GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+    summary = ", ".join(f"{code} {rows}" for code, rows in counts)
+    rows = sum(n for _, n in counts)
+    assert by_reason.description.startswith(f"{rows} rows rejected ({summary}): ")
 
 
 def test_good_papers_are_published(messy_build: Build) -> None:

@@ -244,10 +244,17 @@ def _output(
 
 def _accounted_for(accounts: pl.DataFrame, reports: int) -> dg.AssetCheckResult:
     failing = unbalanced(accounts)
+    checked = f"{accounts.height} of {reports} input files"
     return dg.AssetCheckResult(
         asset_key="rejects",
         check_name=ACCOUNTED_FOR.name,
         passed=failing.is_empty(),
+        description=f"{failing.height} of the {checked} checked do not add up: see "
+        "`unbalanced_files`."
+        if failing.height
+        else f"Checked the {checked} this build redid (the others are unchanged since they "
+        "were checked): in each, papers found = published + rejected, and every line is "
+        "accounted for.",
         metadata={
             "files": reports,
             # The files redone in this build; the others' rows are unchanged since theirs.
