@@ -3,6 +3,8 @@ hand-checked annotation of the seeds (tests/annotations/, made by reading the re
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pytest
 from hypothesis import given
@@ -485,15 +487,23 @@ def test_a_benchmark_spelt_two_ways_in_a_paper_is_counted_once(seed_build: Build
     assert all(len(normalized) == 1 for *_, normalized in spellings)
 
 
-def test_quality_is_in_the_asset_metadata(seed_build: Build) -> None:
+def test_each_scored_facet_shows_its_own_quality_in_its_metadata(seed_build: Build) -> None:
     publish = seed_build.result.runs["publish"]
-    mentions = publish.asset_materializations_for_node("tables")
-    text = next(
-        m.metadata["quality_vs_annotation"].value
-        for m in mentions
-        if m.asset_key.to_user_string() == "mentions"
-    )
-    assert "| hardware |" in text and "49 hand-annotated" in text
+    shown = {
+        m.asset_key.to_user_string(): m.metadata["quality_vs_annotation"].value
+        for m in publish.asset_materializations_for_node("tables")
+        if "quality_vs_annotation" in m.metadata
+    }
+    measures = {
+        table: re.findall(r"^\| (\w+)", text, flags=re.MULTILINE)[1:]  # after the header
+        for table, text in shown.items()
+    }
+    assert measures == {
+        "mentions": ["hardware", "link", "benchmark", "model"],
+        "code_release": ["code_release"],
+        "domains": ["domain"],
+    }
+    assert all("49 hand-annotated" in text for text in shown.values())
 
 
 @given(st.text(alphabet="ab 。；;\n指标", max_size=30))

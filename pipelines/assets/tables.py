@@ -12,7 +12,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.assets import OWNERS, ingest
-from pipelines.facets.quality import evaluate, load_annotations, render
+from pipelines.facets.quality import MEASURED_KINDS, Score, evaluate, load_annotations, render
 from pipelines.files import sha256_file
 from pipelines.io_managers import (
     PartitionPickleIOManager,
@@ -35,8 +35,12 @@ from pipelines.tables.validate import PAPER_KEY
 from pipelines.versions import TABLES_VERSION
 from schemas import FACET_TABLES, TABLES
 
-SCORED_FACETS = ("domains", "mentions", "code_release")  # what the annotation scores
-QUALITY_SHOWN_ON = ("mentions", "code_release")
+# The facet tables the annotation scores, and the measures each shows.
+SCORED_FACETS = {
+    "mentions": MEASURED_KINDS,
+    "code_release": ("code_release",),
+    "domains": ("domain",),
+}
 # Reports combined and validated at once: enough to keep polars busy, few enough to keep the
 # memory of a ten-year build small.
 BATCH_REPORTS = 250
@@ -134,8 +138,10 @@ def _build_tables(
     try:
         for table, frame in _written_ahead(merged, io_manager):
             extra = {"reports_redone": len(update.redo)} if table == "reports" else {}
-            if quality and table in QUALITY_SHOWN_ON:
-                extra["quality_vs_annotation"] = dg.MetadataValue.md(quality)
+            if quality and table in SCORED_FACETS:
+                scores, papers = quality
+                own = [score for score in scores if score.measure in SCORED_FACETS[table]]
+                extra["quality_vs_annotation"] = dg.MetadataValue.md(render(own, papers))
             # Its new rows passed the model in this build's batches; those kept from the stored
             # file passed it when the file was written, if that file is the one recorded.
             if not previous or table in passed_before:
@@ -298,9 +304,9 @@ def _built_from_current_files(context: dg.AssetExecutionContext) -> dg.AssetChec
     )
 
 
-def _measured_quality(tables: dict[str, pl.LazyFrame]) -> str | None:
-    """Precision and recall against the hand-checked annotation, for the annotated papers
-    present in this build (the seeds); None when there are none."""
+def _measured_quality(tables: dict[str, pl.LazyFrame]) -> tuple[list[Score], int] | None:
+    """Scores against the hand-checked annotation, for the annotated papers present in this
+    build (the seeds), and the number of those papers; None when there are none."""
     gold = load_annotations()
     annotated = pl.col("arxiv_id").is_in(list(gold))
     papers = tables["papers"].filter(annotated).select(PAPER_KEY).collect()
@@ -314,4 +320,4 @@ def _measured_quality(tables: dict[str, pl.LazyFrame]) -> str | None:
         for table in SCORED_FACETS
     }
     scores = evaluate(frames["mentions"], frames["code_release"], frames["domains"], gold)
-    return render(scores, papers["arxiv_id"].n_unique())
+    return scores, papers["arxiv_id"].n_unique()

@@ -114,7 +114,8 @@ def evaluate(
 
 def render(scores: list[Score], papers: int) -> str:
     lines = [
-        "| measure | precision | recall | target | found right | found wrong | missed |",
+        "| measure | precision | recall | target (precision / recall) | found right | "
+        "found wrong | missed |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for score in scores:
