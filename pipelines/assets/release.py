@@ -66,7 +66,9 @@ def staged_release(
     )
 
 
-@dg.asset(group_name="release", kinds={"parquet"}, owners=OWNERS, code_version=CODE_VERSION)
+@dg.asset(
+    group_name="release", kinds={"parquet", "duckdb"}, owners=OWNERS, code_version=CODE_VERSION
+)
 def release(
     context: dg.AssetExecutionContext,
     paths: ProjectPaths,
