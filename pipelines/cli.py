@@ -192,7 +192,7 @@ def query(settings: Settings, sql: str, output: str, limit: int) -> int:
         return _usage_error(f"no warehouse at {path}: build it first (make run)")
     try:
         with duckdb.connect(str(path), read_only=True) as connection:
-            relation = connection.sql(_without_trailing_comments(sql))
+            relation = connection.sql(_without_trailing_semicolons_and_comments(sql))
             frame = None if relation is None else _printable(relation, output == "csv")
     except (duckdb.Error, pl.exceptions.PolarsError, pa.ArrowException) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -212,17 +212,18 @@ def query(settings: Settings, sql: str, output: str, limit: int) -> int:
     return 0
 
 
-def _without_trailing_comments(sql: str) -> str:
+def _without_trailing_semicolons_and_comments(sql: str) -> str:
     """`sql` without the `;` and comments after its last statement: DuckDB cannot read a
     relation made of `SELECT 1; -- note` as a subquery, which printing it takes."""
     import duckdb
 
-    end = len(sql)
+    encoded = sql.encode()  # the tokenizer's positions count UTF-8 bytes
+    end = len(encoded)
     for position, kind in reversed(duckdb.tokenize(sql)):
-        if kind != duckdb.token_type.comment and sql[position] != ";":
+        if kind != duckdb.token_type.comment and encoded[position : position + 1] != b";":
             break
         end = position
-    return sql[:end]
+    return encoded[:end].decode()
 
 
 # DuckDB types that polars has not (or shows wrongly), printed as DuckDB writes them as text.

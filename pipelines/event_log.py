@@ -21,6 +21,7 @@ is touched after each write: the UI learns of a run's new events when that file 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -106,7 +107,8 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     def _announce(self, run_id: str) -> None:
         """Touch the run's database file: Dagster's UI watches it (not its write-ahead log, where
         the events are) to show a run's events as they come."""
-        os.utime(self.path_for_shard(run_id))
+        with contextlib.suppress(OSError):  # the events are stored: only the news is lost
+            os.utime(self.path_for_shard(run_id))
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         asset_events = [

@@ -33,8 +33,8 @@ class RejectsSchema(pa.DataFrameModel):
     message: str = pa.Field(str_contains=r"\S", description="Human-readable explanation.")
     report_date: dt.date = pa.Field(
         nullable=True,
-        description="Report date, when the file gives one (null if none could be read, or if "
-        "the file joins two reports).",
+        description="Report date, when the file gives one (null if none could be read, if the "
+        "file joins two reports, or if reading it failed: `parse_error`).",
     )
     arxiv_id: str = pa.Field(
         nullable=True,

@@ -298,9 +298,13 @@ def test_query_prints_what_polars_cannot_hold(seed_build: Build, tmp_path: Path)
     assert columns.stdout.splitlines()[0] == "arxiv_id,arxiv_id_2"
     nested = run_cli("query", "SELECT [1, 2] AS l, {'a': 'x'} AS s", "--format", "csv", env=env)
     assert (nested.returncode, nested.stdout) == (0, 'l,s\n"[1,2]","{""a"":""x""}"\n')
-    # DuckDB cannot print `SELECT 1; -- note` as it stands
-    noted = run_cli("query", "SELECT ';--' AS n; /* a */ -- note\n", "--format", "csv", env=env)
-    assert (noted.returncode, noted.stdout) == (0, "n\n;--\n")
+    # DuckDB cannot print `SELECT 1; -- note` as it stands; the tokenizer counts UTF-8 bytes
+    sql = "SELECT '模型;--' AS n; /* 注 */ -- note\n"
+    noted = run_cli("query", sql, "--format", "csv", env=env)
+    assert (noted.returncode, noted.stdout) == (0, "n\n模型;--\n")
+    sql = "SELECT '模型' AS t WHERE '模型' = '模型'"
+    chinese = run_cli("query", sql, "--format", "csv", env=env)
+    assert (chinese.returncode, chinese.stdout) == (0, "t\n模型\n")
 
 
 def test_query_refuses_a_negative_limit(tmp_path: Path) -> None:

@@ -190,3 +190,17 @@ def test_reason_code(reason: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert message in row["message"] + (row["failed_check"] or "")
     assert row["message"].strip()
     assert (row["report_date"], row["arxiv_id"]) == READ.get(reason, (None, None))
+
+
+def test_text_inside_a_paper_carries_its_id_and_text_after_it_does_not(tmp_path: Path) -> None:
+    stray = paper("P", "2602.00001").replace("\n### 1.", "\nstray line\n### 1.", 1)
+    footer = "---\n本报告由 AI 自动生成，仅供参考。\n"
+    (tmp_path / "r.md").write_text(HEADER.format(date="2026-02-01") + stray + footer)
+    sources = [read_source(tmp_path, "r.md")]
+    tables = validate_tables(build_tables(sources), {s.source_file: s.parsed for s in sources})
+    rejects = tables["rejects"].sort("line_start")
+    assert rejects.select("raw_text", "arxiv_id", "rank").rows() == [
+        ("stray line", "2602.00001", 1),  # in the paper, before its sections
+        ("本报告由 AI 自动生成，仅供参考。", None, None),  # after it: not the paper's (a footer)
+    ]
+    assert tables["papers"]["arxiv_id"].to_list() == ["2602.00001"]

@@ -536,6 +536,12 @@ def test_history_rows_that_do_not_fit_their_table_raise_and_write_nothing(
                 append_rows(connection, rows, replace_key=keys)
             assert ddl.table_names(connection) == set()
     with duckdb.connect(str(path)) as connection:
+        # A write that fails in the database (here its second table) is rolled back whole,
+        # and the connection can go on.
+        wrong_key = {**keys, "release_files": "no_such_column"}
+        with pytest.raises(duckdb.BinderException, match="no_such_column"):
+            append_rows(connection, {"releases": [release], "release_files": [file]}, wrong_key)
+        assert recorded(connection, "releases", "release_id") == set()
         append_rows(connection, {"releases": [release], "release_files": [file]}, keys)
         assert recorded(connection, "releases", "release_id") == {"r"}
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
-from duckdb import DuckDBPyConnection
+from duckdb import DuckDBPyConnection, connect
 
 from pipelines.assets import OWNERS
 from pipelines.lock import build_lock
@@ -80,7 +80,7 @@ def release(
     content-derived, so an unchanged build publishes nothing new."""
     with build_lock(paths.warehouse):
         published = publish_staged(staged_release, paths.releases)
-        with duckdb.get_connection() as connection:
+        with connect(duckdb.database) as connection:
             # Not only when newly published: a build killed between putting the folder in place
             # and recording it leaves the record to the next build that publishes the same one.
             if published.newly_published or published.release_id not in recorded(

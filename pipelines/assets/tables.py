@@ -12,7 +12,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines.assets import OWNERS, ingest
-from pipelines.facets.quality import MEASURED_KINDS, Score, evaluate, load_annotations, render
+from pipelines.facets.quality import MEASURES_OF_TABLE, evaluate, load_annotations, render
 from pipelines.files import sha256_file
 from pipelines.io_managers import (
     PartitionPickleIOManager,
@@ -35,12 +35,6 @@ from pipelines.tables.validate import PAPER_KEY
 from pipelines.versions import TABLES_VERSION
 from schemas import FACET_TABLES, TABLES
 
-# The facet tables the annotation scores, and the measures each shows.
-SCORED_FACETS = {
-    "mentions": MEASURED_KINDS,
-    "code_release": ("code_release",),
-    "domains": ("domain",),
-}
 # Reports combined and validated at once: enough to keep polars busy, few enough to keep the
 # memory of a ten-year build small.
 BATCH_REPORTS = 250
@@ -138,10 +132,8 @@ def _build_tables(
     try:
         for table, frame in _written_ahead(merged, io_manager):
             extra = {"reports_redone": len(update.redo)} if table == "reports" else {}
-            if quality and table in SCORED_FACETS:
-                scores, papers = quality
-                own = [score for score in scores if score.measure in SCORED_FACETS[table]]
-                extra["quality_vs_annotation"] = dg.MetadataValue.md(render(own, papers))
+            if table in quality:
+                extra["quality_vs_annotation"] = dg.MetadataValue.md(quality[table])
             # Its new rows passed the model in this build's batches; those kept from the stored
             # file passed it when the file was written, if that file is the one recorded.
             if not previous or table in passed_before:
@@ -250,17 +242,16 @@ def _output(
 
 def _accounted_for(accounts: pl.DataFrame, reports: int) -> dg.AssetCheckResult:
     failing = unbalanced(accounts)
-    checked = f"{accounts.height} of {reports} input files"
     return dg.AssetCheckResult(
         asset_key="rejects",
         check_name=ACCOUNTED_FOR.name,
         passed=failing.is_empty(),
-        description=f"{failing.height} of the {checked} checked do not add up: see "
-        "`unbalanced_files`."
+        description=f"{failing.height} of the {accounts.height} files checked (of {reports}) "
+        "do not add up: see `unbalanced_files`."
         if failing.height
-        else f"Checked the {checked} this build redid (the others are unchanged since they "
-        "were checked): in each, papers found = published + rejected, and every line is "
-        "accounted for.",
+        else f"Checked the {accounts.height} of {reports} input files this build redid (the "
+        "others are unchanged since they were checked): in each, papers found = published + "
+        "rejected, and every line is accounted for.",
         metadata={
             "files": reports,
             # The files redone in this build; the others' rows are unchanged since theirs.
@@ -304,20 +295,23 @@ def _built_from_current_files(context: dg.AssetExecutionContext) -> dg.AssetChec
     )
 
 
-def _measured_quality(tables: dict[str, pl.LazyFrame]) -> tuple[list[Score], int] | None:
-    """Scores against the hand-checked annotation, for the annotated papers present in this
-    build (the seeds), and the number of those papers; None when there are none."""
+def _measured_quality(tables: dict[str, pl.LazyFrame]) -> dict[str, str]:
+    """Each scored facet table's scores against the hand-checked annotation, as Markdown, for
+    the annotated papers present in this build (the seeds); none when there are none."""
     gold = load_annotations()
     annotated = pl.col("arxiv_id").is_in(list(gold))
     papers = tables["papers"].filter(annotated).select(PAPER_KEY).collect()
     if papers.is_empty():
-        return None
+        return {}
     frames = {
         table: tables[table]
         .filter(annotated)
         .join(papers.lazy(), on=PAPER_KEY, how="semi")
         .collect()
-        for table in SCORED_FACETS
+        for table in MEASURES_OF_TABLE
     }
     scores = evaluate(frames["mentions"], frames["code_release"], frames["domains"], gold)
-    return scores, papers["arxiv_id"].n_unique()
+    return {
+        table: render([s for s in scores if s.measure in measures], papers["arxiv_id"].n_unique())
+        for table, measures in MEASURES_OF_TABLE.items()
+    }

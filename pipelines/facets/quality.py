@@ -22,6 +22,12 @@ from pipelines.settings import PROJECT_ROOT
 
 ANNOTATIONS = PROJECT_ROOT / "tests" / "annotations"
 MEASURED_KINDS = ("hardware", "link", "benchmark", "model")
+# The facet tables the annotation scores, and the measures of each.
+MEASURES_OF_TABLE = {
+    "mentions": MEASURED_KINDS,
+    "code_release": ("code_release",),
+    "domains": ("domain",),
+}
 # What the issue asks of each: (precision, recall); accuracy for the per-paper labels.
 TARGETS = {
     "hardware": (0.95, 0.90),
@@ -114,8 +120,8 @@ def evaluate(
 
 def render(scores: list[Score], papers: int) -> str:
     lines = [
-        "| measure | precision | recall | target (precision / recall) | found right | "
-        "found wrong | missed |",
+        "| measure | precision | recall | target (precision / recall, or accuracy) "
+        "| found right | found wrong | missed |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for score in scores:

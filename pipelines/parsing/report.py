@@ -23,7 +23,8 @@ from pipelines.parsing.model import Innovation, Paper, ParsedReport, Problem, Se
 # section numbers in Chinese numerals; a header without papers is no report. 4: an English name
 # in brackets after a section's name (`应用领域 (Application Domain)`) is part of its heading.
 # 5: a section's body loses the indentation its lines share (list-item continuation).
-# 6: a header without papers keeps its date (in its problem).
+# 6: a header without papers keeps its date (in its problem); text after a paper's closing
+# separator is not given the paper's rank.
 PARSER_VERSION = "6"
 
 Line = tuple[int, str]  # (1-based line number, normalised text)
@@ -209,7 +210,8 @@ def _parse_paper(block: list[Line], rank: int) -> tuple[Paper, list[Problem]]:
             _problem("unknown_section", f"Unknown section heading {lines[0][1]!r}.", lines, rank)
             for lines in unknown
         ]
-        + [_problem("unassigned_text", AFTER_SEPARATOR, lines, rank) for lines in after_separator]
+        # not the paper's (see AFTER_SEPARATOR): no rank, so not its arXiv id either
+        + [_problem("unassigned_text", AFTER_SEPARATOR, lines) for lines in after_separator]
     )
     link = preamble.meta.get("link")
     kept = body

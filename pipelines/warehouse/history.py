@@ -94,14 +94,18 @@ def append_rows(
     }
     create_history_tables(connection)
     connection.execute("BEGIN TRANSACTION")
-    for table, frame in frames.items():
-        connection.register("incoming", frame.to_arrow())
-        key = replace_key[table]
-        connection.execute(
-            f"DELETE FROM {table} WHERE {key} IN (SELECT DISTINCT {key} FROM incoming)"
-        )
-        connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-        connection.unregister("incoming")
+    try:
+        for table, frame in frames.items():
+            connection.register("incoming", frame.to_arrow())
+            key = replace_key[table]
+            connection.execute(
+                f"DELETE FROM {table} WHERE {key} IN (SELECT DISTINCT {key} FROM incoming)"
+            )
+            connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+            connection.unregister("incoming")
+    except BaseException:
+        connection.execute("ROLLBACK")  # the caller's connection goes on without it
+        raise
     connection.execute("COMMIT")
 
 
