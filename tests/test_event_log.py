@@ -121,13 +121,33 @@ def test_instance_config_is_replaced_unless_the_user_made_it_their_own(tmp_path:
     assert config.read_text() == own
 
 
-def test_a_watching_process_sees_every_event_of_a_run_as_it_is_stored(tmp_path: Path) -> None:
+def test_a_watching_process_sees_every_event_of_a_run_as_it_is_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run's partition events, as `store_event_batch` gets them.
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "10000")
+    write_instance_config(tmp_path / "made")
+    with dg.DagsterInstance.from_config(str(tmp_path / "made")) as instance:
+        materialise_all(instance)
+        [run] = instance.get_run_records()
+        batch = [
+            record.event_log_entry._replace(run_id="run")
+            for record in instance.get_records_for_run(
+                run.dagster_run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+            ).records
+        ]
     # The UI shows a run's events through `watch`, on a storage of its own (in another process),
     # as a run page opened before the run started does.
-    writer = BatchedSqliteEventLogStorage(str(tmp_path))
-    reader = BatchedSqliteEventLogStorage(str(tmp_path))
-    seen: list[str] = []
-    reader.watch("run", None, lambda entry, _cursor: seen.append(entry.user_message))
+    writer = BatchedSqliteEventLogStorage(str(tmp_path / "home"))
+    reader = BatchedSqliteEventLogStorage(str(tmp_path / "home"))
+    seen: list[EventLogEntry] = []
+    reader.watch("run", None, lambda entry, _cursor: seen.append(entry))
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 10
+        while len(seen) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     try:
         for number in range(3):
             writer.store_event(
@@ -139,10 +159,12 @@ def test_a_watching_process_sees_every_event_of_a_run_as_it_is_stored(tmp_path: 
                     timestamp=time.time(),
                 )
             )
-            deadline = time.monotonic() + 10
-            while f"event {number}" not in seen and time.monotonic() < deadline:
-                time.sleep(0.05)
-        assert seen == ["event 0", "event 1", "event 2"]
+            wait_for(number + 1)
+        writer.store_event_batch(batch)
+        wait_for(3 + len(batch))
+        assert [entry.user_message for entry in seen[:3]] == ["event 0", "event 1", "event 2"]
+        assert len(seen) == 3 + len(KEYS)
+        assert all(entry.is_dagster_event for entry in seen[3:])
     finally:
         reader.dispose()
         writer.dispose()
