@@ -263,7 +263,7 @@ def info(settings: Settings) -> int:
     from pipelines.versions import CODE_VERSION, PARSER_VERSION
     from pipelines.warehouse import WAREHOUSE_FILE
     from pipelines.warehouse.build import cannot_open
-    from pipelines.warehouse.ddl import has_table
+    from pipelines.warehouse.ddl import table_names
     from schemas import SCHEMA_VERSION, TABLES
 
     warehouse = settings.warehouse_dir / WAREHOUSE_FILE
@@ -281,10 +281,11 @@ def info(settings: Settings) -> int:
         return 0
     try:
         with duckdb.connect(str(warehouse), read_only=True) as connection:
+            built = table_names(connection)
             counts = {
                 table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in TABLES
-                if has_table(connection, table)
+                if table in built
             }
     except duckdb.Error as error:
         print(f"error: {cannot_open(warehouse, error)}", file=sys.stderr)
