@@ -21,11 +21,10 @@ is touched after each write: the UI learns of a run's new events when that file 
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from dagster import AssetKey
 from dagster._core.events import ASSET_EVENTS
@@ -107,7 +106,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     def _announce(self, run_id: str) -> None:
         """Touch the run's database file: Dagster's UI watches it (not its write-ahead log, where
         the events are) to show a run's events as they come."""
-        with contextlib.suppress(OSError):  # the events are stored: only the news is lost
+        with suppress(OSError):  # the events are stored: only the news is lost
             os.utime(self.path_for_shard(run_id))
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
